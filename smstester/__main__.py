@@ -1,0 +1,7 @@
+"""`python -m smstester` works exactly like the `smstester` command."""
+
+import sys
+
+from smstester.cli import main
+
+sys.exit(main())

@@ -1,0 +1,300 @@
+"""The HTTP client: one long-lived `httpx.Client`, every outcome a `SendResult`.
+
+Failures never raise out of `SmsClient.send`: connection refused, DNS, TLS, timeouts,
+dropped connections and oversized bodies all become a result with a plain-words reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import socket
+import ssl
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import httpx
+
+from smstester.core.envelope import Body, parse_body
+from smstester.core.request import SmsTest, build_request
+
+#: Bodies larger than this are not read to the end.
+MAX_BODY: Final = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds to wait to connect and for each read; `total` caps a whole send."""
+
+    connect: float = 10.0
+    read: float = 30.0
+    total: float = 60.0
+
+
+class Failure(enum.Enum):
+    """Why there is no (complete) answer. `value` is the plain-words reason's start."""
+
+    REFUSED = "connection refused"
+    DNS = "host name not found"
+    TLS = "secure connection (TLS) failed"
+    CONNECT_TIMEOUT = "timed out connecting"
+    READ_TIMEOUT = "timed out waiting for the answer"
+    DROPPED = "the server closed the connection without a complete answer"
+    TOO_LARGE = "the answer is too large"
+    PROTOCOL = "the server's answer is not valid HTTP"
+    CANCELLED = "cancelled"
+    NETWORK = "network error"
+    PROXY = "the proxy refused or failed"
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What happened to one send. `http_status` is None when no answer came."""
+
+    method: str
+    url: str
+    elapsed_ms: float
+    http_status: int | None = None
+    reason_phrase: str = ""
+    body: Body | None = None
+    failure: Failure | None = None
+    error: str | None = None
+    location: str | None = None
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def answered(self) -> bool:
+        return self.http_status is not None and self.failure is None
+
+    @property
+    def success(self) -> bool:
+        """The envelope says success (and the HTTP status agrees it is not an error)."""
+        env = self.body.envelope if self.body else None
+        return bool(
+            self.answered
+            and env is not None
+            and env.success is True
+            and self.http_status is not None
+            and self.http_status < 300
+        )
+
+    @property
+    def status_mismatch(self) -> str | None:
+        """Words for an HTTP status that disagrees with the envelope's statusCode, else None."""
+        env = self.body.envelope if self.body else None
+        if env is None or env.status_code is None or self.http_status is None:
+            return None
+        if env.status_code == self.http_status:
+            return None
+        return f"HTTP status {self.http_status} but the envelope says statusCode {env.status_code}"
+
+    @property
+    def exit_code(self) -> int:
+        """CONTRACT §3: 0 success, 1 the server answered with a failure, 3 no answer."""
+        if not self.answered:
+            return 3
+        return 0 if self.success else 1
+
+    def as_json(self) -> dict[str, Any]:
+        """CONTRACT §3 `send --json`: httpStatus, elapsedMs, envelope, error."""
+        env = self.body.envelope if self.body else None
+        envelope: dict[str, Any] | None = None
+        if env is not None:
+            envelope = {
+                "success": env.success,
+                "statusCode": env.status_code,
+                "message": env.message,
+                "data": env.data,
+                "errors": [
+                    {
+                        "code": e.code,
+                        "message": e.message,
+                        "details": e.details,
+                        "correlationId": e.correlation_id,
+                    }
+                    for e in env.errors
+                ],
+            }
+        return {
+            "httpStatus": self.http_status,
+            "elapsedMs": round(self.elapsed_ms, 3),
+            "envelope": envelope,
+            "error": self.error,
+        }
+
+
+def _reason_of(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _classify(exc: httpx.HTTPError, url: httpx.URL) -> tuple[Failure, str]:
+    """The kind of failure and a sentence a support agent understands."""
+    host = url.host + (f":{url.port}" if url.port else "")
+    detail = _reason_of(exc)
+    lowered = detail.lower()
+    if isinstance(exc, httpx.ConnectTimeout):
+        return Failure.CONNECT_TIMEOUT, f"Timed out connecting to {host}."
+    if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
+        return Failure.READ_TIMEOUT, f"{host} accepted the connection but did not answer in time."
+    if isinstance(exc, httpx.ProxyError):
+        return Failure.PROXY, f"The proxy failed: {detail}."
+    if isinstance(exc, httpx.ConnectError):
+        cause = exc.__context__ or exc.__cause__
+        if "certificate" in lowered or "ssl" in lowered or isinstance(cause, ssl.SSLError):
+            return Failure.TLS, f"Secure connection to {host} failed: {detail}."
+        if (
+            "name or service not known" in lowered
+            or "nodename nor servname" in lowered
+            or "temporary failure in name resolution" in lowered
+            or "no address associated" in lowered
+            or "getaddrinfo" in lowered
+            or isinstance(cause, socket.gaierror)
+        ):
+            return Failure.DNS, f"The host name {url.host} was not found (DNS)."
+        if "refused" in lowered:
+            return Failure.REFUSED, f"Connection refused by {host}: nothing is listening there."
+        return Failure.NETWORK, f"Could not connect to {host}: {detail}."
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return Failure.DROPPED, f"{host} closed the connection without a complete answer."
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return Failure.DROPPED, f"The connection to {host} was dropped: {detail}."
+    if isinstance(exc, httpx.ProtocolError):
+        return Failure.PROTOCOL, f"{host} did not answer with valid HTTP: {detail}."
+    return Failure.NETWORK, f"Network error talking to {host}: {detail}."
+
+
+class SmsClient:
+    """Sends SmsTests. Build it once (TLS set-up costs ~20 ms), off the UI thread.
+
+    `abort()` may be called from any thread: it cuts the connections of the send in
+    flight, so a cancelled or abandoned send never keeps a thread waiting.
+    """
+
+    def __init__(
+        self,
+        *,
+        timeouts: Timeouts | None = None,
+        verify: bool | str = True,
+        transport: httpx.BaseTransport | None = None,
+        max_body: int = MAX_BODY,
+    ) -> None:
+        self.timeouts = timeouts or Timeouts()
+        self.max_body = max_body
+        # `verify` is True (system trust), False (off, warned about) or a CA bundle path.
+        ctx: ssl.SSLContext | bool
+        ctx = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(self.timeouts.read, connect=self.timeouts.connect),
+            follow_redirects=False,
+            verify=ctx,
+            transport=transport,
+            trust_env=True,
+        )
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._aborted = threading.Event()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> SmsClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if isinstance(sock, socket.socket):
+                with self._lock:
+                    self._sockets.add(sock)
+
+    def abort(self) -> None:
+        """Cut every connection this client holds; a send in flight ends as CANCELLED."""
+        self._aborted.set()
+        with self._lock:
+            sockets = list(self._sockets)
+            self._sockets.clear()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def send(self, test: SmsTest) -> SendResult:
+        """Send `test`; raises InvalidInput (nothing sent) when the input is not valid."""
+        request = build_request(test)
+        return self.send_request(request)
+
+    def send_request(self, request: httpx.Request) -> SendResult:
+        """Send a built request and read the answer, never raising on network failure."""
+        self._aborted.clear()
+        request.extensions["trace"] = self._trace
+        start = time.perf_counter()
+        url = str(request.url)
+
+        def elapsed() -> float:
+            return (time.perf_counter() - start) * 1000.0
+
+        try:
+            response = self._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            if self._aborted.is_set():
+                return SendResult(
+                    request.method, url, elapsed(), failure=Failure.CANCELLED, error="Cancelled."
+                )
+            kind, words = _classify(exc, request.url)
+            return SendResult(request.method, url, elapsed(), failure=kind, error=words)
+        try:
+            content, failure, error = self._read_capped(response, request.url, start)
+        finally:
+            response.close()
+        headers = tuple((k, v) for k, v in response.headers.multi_items())
+        location = response.headers.get("location") if response.is_redirect else None
+        if failure is None and location is not None:
+            error = None
+        return SendResult(
+            request.method,
+            url,
+            elapsed(),
+            http_status=response.status_code,
+            reason_phrase=response.reason_phrase,
+            body=parse_body(content, response.headers.get("content-type", "")),
+            failure=failure,
+            error=error,
+            location=location,
+            headers=headers,
+        )
+
+    def _read_capped(
+        self, response: httpx.Response, url: httpx.URL, start: float
+    ) -> tuple[bytes, Failure | None, str | None]:
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self.max_body:
+                    return (
+                        b"".join(chunks)[: self.max_body],
+                        Failure.TOO_LARGE,
+                        f"The answer is larger than {self.max_body // (1024 * 1024)} MiB; "
+                        "only the start was read.",
+                    )
+                if time.perf_counter() - start > self.timeouts.total:
+                    return (
+                        b"".join(chunks),
+                        Failure.READ_TIMEOUT,
+                        f"The answer took longer than {self.timeouts.total:g} s in all.",
+                    )
+        except httpx.HTTPError as exc:
+            if self._aborted.is_set():
+                return b"".join(chunks), Failure.CANCELLED, "Cancelled."
+            kind, words = _classify(exc, url)
+            return b"".join(chunks), kind, words
+        return b"".join(chunks), None, None

@@ -1,0 +1,119 @@
+"""Phone numbers: what a typed number is, or why it is not valid, and its E.164 form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
+
+_PARSE_REASONS = {
+    NumberParseException.INVALID_COUNTRY_CODE: "invalid country code",
+    NumberParseException.NOT_A_NUMBER: "not a phone number",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "too short after the international prefix",
+    NumberParseException.TOO_SHORT_NSN: "too short",
+    NumberParseException.TOO_LONG: "too long",
+}
+
+_POSSIBLE_REASONS = {
+    ValidationResult.INVALID_COUNTRY_CODE: "invalid country code",
+    ValidationResult.TOO_SHORT: "too short",
+    ValidationResult.TOO_LONG: "too long",
+    ValidationResult.INVALID_LENGTH: "wrong number of digits for its country",
+}
+
+_TYPES = {
+    PhoneNumberType.FIXED_LINE: "fixed line",
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed line or mobile",
+    PhoneNumberType.TOLL_FREE: "toll free",
+    PhoneNumberType.PREMIUM_RATE: "premium rate",
+    PhoneNumberType.SHARED_COST: "shared cost",
+    PhoneNumberType.VOIP: "VoIP",
+    PhoneNumberType.PERSONAL_NUMBER: "personal number",
+    PhoneNumberType.PAGER: "pager",
+    PhoneNumberType.UAN: "UAN",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+    PhoneNumberType.UNKNOWN: "unknown type",
+}
+
+#: Number types an SMS can never reach.
+_NOT_SMS_CAPABLE = frozenset(
+    {
+        PhoneNumberType.FIXED_LINE,
+        PhoneNumberType.VOICEMAIL,
+        PhoneNumberType.PAGER,
+        PhoneNumberType.UAN,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneCheck:
+    """What a typed phone number is. `e164` is set exactly when the number is valid."""
+
+    text: str
+    e164: str | None = None
+    international: str = ""
+    region: str = ""
+    kind: str = ""
+    reason: str = ""
+    sms_capable: bool = True
+
+    @property
+    def valid(self) -> bool:
+        return self.e164 is not None
+
+    def describe(self) -> str:
+        """One line for a status label: the number, or why it is not valid."""
+        if self.e164 is None:
+            return self.reason
+        where = f", {self.region}" if self.region else ""
+        warning = " — SMS cannot reach a fixed line" if not self.sms_capable else ""
+        return f"{self.international} ({self.kind}{where}){warning}"
+
+
+def check_number(text: str, region: str | None = None) -> PhoneCheck:
+    """Check `text` as typed; a national number (no `+`) needs `region`, e.g. "US"."""
+    stripped = text.strip()
+    if not stripped:
+        return PhoneCheck(text, reason="required")
+    if not any(ch.isdigit() for ch in stripped):
+        return PhoneCheck(text, reason="not a phone number")
+    if not stripped.startswith("+") and not region:
+        return PhoneCheck(text, reason="start with + and the country code (no default region)")
+    try:
+        number = phonenumbers.parse(stripped, (region or "").upper() or None)
+    except NumberParseException as exc:
+        return PhoneCheck(text, reason=_PARSE_REASONS.get(exc.error_type, "not a phone number"))
+    possible = phonenumbers.is_possible_number_with_reason(number)
+    if possible not in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
+        return PhoneCheck(text, reason=_POSSIBLE_REASONS.get(possible, "not a possible number"))
+    if possible == ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        return PhoneCheck(text, reason="a local number: add the area code")
+    if not phonenumbers.is_valid_number(number):
+        where = phonenumbers.region_code_for_country_code(number.country_code or 0)
+        return PhoneCheck(text, reason=f"not a valid number in {where}")
+    kind = phonenumbers.number_type(number)
+    return PhoneCheck(
+        text,
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        international=phonenumbers.format_number(
+            number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        ),
+        region=phonenumbers.region_code_for_number(number) or "",
+        kind=_TYPES.get(kind, "unknown type"),
+        sms_capable=kind not in _NOT_SMS_CAPABLE,
+    )
+
+
+def is_e164(text: str) -> bool:
+    """True when `text` is already strictly E.164: `+`, then 8 to 15 digits, no leading 0."""
+    return (
+        len(text) >= 8
+        and len(text) <= 16
+        and text[0] == "+"
+        and text[1:].isascii()
+        and text[1:].isdigit()
+        and text[1] != "0"
+    )

@@ -1,0 +1,78 @@
+"""A result laid out for reading: the CLI prints it, the log pane shows the same lines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from smstester.core.client import SendResult
+from smstester.core.envelope import STATUS_MEANINGS
+from smstester.core.secrets import redact
+
+Tone = Literal["plain", "ok", "fail", "warn", "dim", "head"]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a report and how it should look."""
+
+    text: str
+    tone: Tone = "plain"
+
+
+def _data_text(data: object) -> str:
+    if isinstance(data, str):
+        return data
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def report_lines(result: SendResult, secrets: Iterable[str] = ()) -> list[Line]:
+    """The lines that describe `result`, with every secret masked."""
+    lines: list[Line] = [Line(f"{result.method} {result.url}", "head")]
+    elapsed = f"{result.elapsed_ms:.1f} ms"
+    if result.http_status is None:
+        lines.append(Line(f"No answer after {elapsed}: {result.error}", "fail"))
+        return _masked(lines, secrets)
+    meaning = STATUS_MEANINGS.get(result.http_status, result.reason_phrase)
+    lines.append(Line(f"HTTP {result.http_status} {meaning} in {elapsed}", "dim"))
+    if result.location is not None:
+        lines.append(
+            Line(f"Redirect to {result.location} (not followed: check the base URL)", "warn")
+        )
+    if result.failure is not None:
+        lines.append(Line(f"Incomplete answer: {result.error}", "fail"))
+    body = result.body
+    env = body.envelope if body else None
+    if env is None:
+        note = body.note if body else "no body"
+        lines.append(Line(f"Not a jframework envelope: {note}", "fail"))
+        if body and body.text.strip():
+            lines.append(Line(body.shown_text, "dim"))
+        return _masked(lines, secrets)
+    verdict = {True: "success", False: "failure", None: "no success flag"}[env.success]
+    tone: Tone = "ok" if result.success else "fail"
+    status = f" · statusCode {env.status_code}" if env.status_code is not None else ""
+    message = f" · {env.message}" if env.message else ""
+    mark = "✔" if result.success else "✘"
+    lines.append(Line(f"{mark} {verdict}{status}{message}", tone))
+    if result.status_mismatch:
+        lines.append(Line(f"Note: {result.status_mismatch}", "warn"))
+    if env.has_data and env.data is not None:
+        lines.append(Line(f"data: {_data_text(env.data)}", "plain"))
+    for item in env.errors:
+        lines.append(Line(f"  • {item.describe()}", "fail"))
+    return _masked(lines, secrets)
+
+
+def _masked(lines: list[Line], secrets: Iterable[str]) -> list[Line]:
+    keep = tuple(s for s in secrets if s)
+    if not keep:
+        return lines
+    return [Line(redact(line.text, keep), line.tone) for line in lines]
+
+
+def render_text(result: SendResult, secrets: Iterable[str] = ()) -> str:
+    """The report as plain text."""
+    return "\n".join(line.text for line in report_lines(result, secrets))

@@ -1,0 +1,230 @@
+"""The request smstester sends (CONTRACT §1): an immutable object, then the `httpx.Request`."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from dataclasses import dataclass, field, fields, replace
+from typing import Final
+
+import httpx
+
+from smstester import __version__
+from smstester.core.fields import LABELS, SECRET_FIELDS
+from smstester.core.phone import check_number
+
+LIVE_BASE_URL: Final = "https://protocol.jframework.io"
+DEV_BASE_URL: Final = "https://protocol.jframework.dev"
+DEFAULT_BASE_URL: Final = LIVE_BASE_URL
+USER_AGENT: Final = f"smstester/{__version__}"
+
+#: Fields every send needs, in form order.
+REQUIRED: Final = (
+    "base_url",
+    "brand_url",
+    "integration_id",
+    "auth_key",
+    "username",
+    "password",
+    "phone_from",
+    "phone_to",
+    "message",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one field, in words a support agent understands."""
+
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{LABELS.get(self.field, self.field)}: {self.reason}"
+
+
+class InvalidInput(ValueError):
+    """The input cannot be sent; `problems` names every field that is wrong."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True, slots=True)
+class SmsTest:
+    """Everything one test send needs. Secrets are never shown by `repr`."""
+
+    base_url: str = DEFAULT_BASE_URL
+    brand_url: str = ""
+    integration_id: str = ""
+    auth_key: str = field(default="", repr=False)
+    username: str = ""
+    password: str = field(default="", repr=False)
+    phone_from: str = ""
+    phone_to: str = ""
+    message: str = ""
+    #: Region for numbers typed without +country code ("US", "GB", ...).
+    region: str | None = None
+
+    def with_changes(self, **changes: str | None) -> SmsTest:
+        """A copy with some fields changed (`None` values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def secrets(self) -> tuple[str, ...]:
+        """The secret values this test carries (non-empty ones)."""
+        values = (getattr(self, name) for name in SECRET_FIELDS)
+        return tuple(v for v in values if v)
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+def _control_reason(value: str) -> str | None:
+    for ch in value:
+        code = ord(ch)
+        if ch == "\r" or ch == "\n":
+            return "contains a line break, which a header cannot carry"
+        if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0:
+            return f"contains a control character (U+{code:04X})"
+    return None
+
+
+def _header_problem(name: str, value: str) -> Problem | None:
+    if not value:
+        return Problem(name, "required")
+    reason = _control_reason(value)
+    if reason:
+        return Problem(name, reason)
+    if not value.isascii():
+        return Problem(name, "must be plain ASCII text (a header cannot carry other characters)")
+    return None
+
+
+def _base_url_problem(value: str) -> Problem | None:
+    if not value:
+        return Problem("base_url", "required")
+    reason = _control_reason(value)
+    if reason or any(ch.isspace() for ch in value):
+        return Problem("base_url", reason or "contains spaces")
+    try:
+        url = httpx.URL(value)
+    except httpx.InvalidURL as exc:
+        return Problem("base_url", f"not a valid URL ({exc})")
+    if url.scheme not in ("http", "https"):
+        return Problem("base_url", "must start with https:// (or http://)")
+    if not url.host:
+        return Problem("base_url", "has no host name")
+    if url.query or url.fragment:
+        return Problem("base_url", "must not have a ?query or #fragment")
+    return None
+
+
+def encode_segment(value: str) -> str:
+    """Percent-encode `value` as exactly one path segment: `/ ? # %` and dot segments included."""
+    encoded = urllib.parse.quote(value, safe="")
+    if encoded in (".", ".."):
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+def endpoint_url(base_url: str, integration_id: str) -> str:
+    """The endpoint URL for `integration_id` under `base_url` (path prefix kept, no `//`)."""
+    url = httpx.URL(base_url.strip())
+    prefix = url.raw_path.decode("ascii").split("?", 1)[0].rstrip("/")
+    path = f"{prefix}/api/v1/app-integrations/{encode_segment(integration_id)}/sms/test"
+    return str(url.copy_with(raw_path=path.encode("ascii")))
+
+
+def normalized(test: SmsTest) -> SmsTest:
+    """`test` with single-line fields trimmed of surrounding spaces and numbers in E.164.
+
+    Raises InvalidInput naming every field that cannot be sent.
+    """
+    trimmed = {
+        name: getattr(test, name).strip(" ")
+        for name in (
+            "base_url",
+            "brand_url",
+            "integration_id",
+            "auth_key",
+            "username",
+            "password",
+            "phone_from",
+            "phone_to",
+        )
+    }
+    problems: list[Problem] = []
+    base = _base_url_problem(trimmed["base_url"])
+    if base:
+        problems.append(base)
+    for name in ("brand_url", "auth_key"):
+        header = _header_problem(name, trimmed[name])
+        if header:
+            problems.append(header)
+    if not trimmed["integration_id"]:
+        problems.append(Problem("integration_id", "required"))
+    elif "\x00" in trimmed["integration_id"]:
+        problems.append(Problem("integration_id", "contains a NUL character"))
+    for name in ("username", "password"):
+        if not trimmed[name]:
+            problems.append(Problem(name, "required"))
+        elif "\x00" in trimmed[name]:
+            problems.append(Problem(name, "contains a NUL character"))
+    numbers: dict[str, str] = {}
+    for name in ("phone_from", "phone_to"):
+        check = check_number(trimmed[name], test.region)
+        if check.e164 is None:
+            problems.append(Problem(name, check.reason))
+        else:
+            numbers[name] = check.e164
+    if not test.message.strip():
+        problems.append(Problem("message", "required"))
+    if _has_lone_surrogate(test.message):
+        problems.append(Problem("message", "contains a broken character (a lone UTF-16 surrogate)"))
+    if problems:
+        raise InvalidInput(problems)
+    return replace(test, **(trimmed | numbers))
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+def request_body(test: SmsTest) -> dict[str, str]:
+    """The JSON body: exactly the five keys of the API, in its order."""
+    return {
+        "username": test.username,
+        "password": test.password,
+        "phoneNumberFrom": test.phone_from,
+        "phoneNumberTo": test.phone_to,
+        "message": test.message,
+    }
+
+
+def request_headers(test: SmsTest) -> dict[str, str]:
+    """The headers, in the order CONTRACT §1 lists them."""
+    return {
+        "Brand-URL": test.brand_url,
+        "Auth-Key": test.auth_key,
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "User-Agent": USER_AGENT,
+    }
+
+
+def encode_body(body: dict[str, str]) -> bytes:
+    """The exact body bytes: compact UTF-8 JSON."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def build_request(test: SmsTest) -> httpx.Request:
+    """The `httpx.Request` for `test`, exactly as CONTRACT §1 says. Raises InvalidInput."""
+    ready = normalized(test)
+    return httpx.Request(
+        "POST",
+        endpoint_url(ready.base_url, ready.integration_id),
+        headers=request_headers(ready),
+        content=encode_body(request_body(ready)),
+    )
