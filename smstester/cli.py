@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--screenshot", metavar="FILE.png", help="save a PNG of the window after its first paint"
     )
+    parser.add_argument(
+        "--send", action="store_true", help="send the form's request once the window is up"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     send = sub.add_parser("send", help="send one test SMS request and show the answer")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from smstester.core.client import SendResult
-from smstester.core.envelope import STATUS_MEANINGS
+from smstester.core.envelope import SHOW_LIMIT, STATUS_MEANINGS
 from smstester.core.secrets import redact
 
 Tone = Literal["plain", "ok", "fail", "warn", "dim", "head"]
@@ -28,8 +28,11 @@ def _data_text(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, default=str)
 
 
-def report_lines(result: SendResult, secrets: Iterable[str] = ()) -> list[Line]:
-    """The lines that describe `result`, with every secret masked."""
+def report_lines(
+    result: SendResult, secrets: Iterable[str] = (), *, preview: int = SHOW_LIMIT
+) -> list[Line]:
+    """The lines that describe `result`, every secret masked; a body that is not an
+    envelope is shown up to `preview` characters."""
     lines: list[Line] = [Line(f"{result.method} {result.url}", "head")]
     elapsed = f"{result.elapsed_ms:.1f} ms"
     if result.http_status is None:
@@ -49,7 +52,10 @@ def report_lines(result: SendResult, secrets: Iterable[str] = ()) -> list[Line]:
         note = body.note if body else "no body"
         lines.append(Line(f"Not a jframework envelope: {note}", "fail"))
         if body and body.text.strip():
-            lines.append(Line(body.shown_text, "dim"))
+            shown = body.shown_text
+            if len(shown) > preview:
+                shown = shown[:preview] + f"\n… ({len(body.text):,} characters in all)"
+            lines.append(Line(shown, "dim"))
         return _masked(lines, secrets)
     verdict = {True: "success", False: "failure", None: "no success flag"}[env.success]
     tone: Tone = "ok" if result.success else "fail"

@@ -1,0 +1,68 @@
+"""Starting the window: `smstester [--sandbox] [--screenshot FILE]` (CONTRACT §3, §4)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from smstester.ui.resources import resource_path
+from smstester.ui.window import MainWindow
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="smstester", add_help=False)
+    parser.add_argument("--sandbox", action="store_true")
+    parser.add_argument("--screenshot")
+    parser.add_argument("--send", action="store_true")
+    args, _ = parser.parse_known_args(argv)
+    return args
+
+
+def build_window(argv: list[str]) -> QMainWindow:
+    """The main window exactly as `smstester ARGV…` builds it, on the running QApplication."""
+    args = _parse(argv)
+    sandbox = None
+    if args.sandbox:
+        from smstester.sandbox import SandboxServer
+
+        sandbox = SandboxServer().start()
+    window = MainWindow(sandbox=sandbox)
+    window.setWindowIcon(QIcon(str(resource_path("smstester.svg"))))
+    if sandbox is not None:
+        window.use_sandbox(sandbox)
+    return window
+
+
+def run(argv: list[str]) -> int:
+    """Run the window until it closes (or, with --screenshot, until its first paint is saved)."""
+    args = _parse(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("smstester")
+    app.setDesktopFileName("smstester")
+    app.setWindowIcon(QIcon(str(resource_path("smstester.svg"))))
+    app.setStyleSheet(resource_path("style.qss").read_text(encoding="utf-8"))
+    window = build_window(argv)
+    assert isinstance(window, MainWindow)
+    window.show()
+    if args.send:
+        QTimer.singleShot(0, window.send)
+    if args.screenshot:
+        path: str = args.screenshot
+
+        def shoot() -> None:
+            if args.send and (window.in_flight or window.tasks.busy):
+                QTimer.singleShot(20, shoot)
+                return
+            ok = window.grab().save(path, "PNG")
+            window.close()
+            app.exit(0 if ok else 1)
+
+        QTimer.singleShot(0, shoot)
+    code = app.exec()
+    window.shutdown()
+    return code

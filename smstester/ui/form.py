@@ -1,0 +1,272 @@
+"""The connection form: fields, live number checks, and the SmsTest they describe."""
+
+from __future__ import annotations
+
+import itertools
+
+import phonenumbers
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
+
+from smstester.core.fields import HELP, LABELS
+from smstester.core.phone import PhoneCheck, check_number
+from smstester.core.request import DEV_BASE_URL, LIVE_BASE_URL, SmsTest
+
+#: Label texts with their keyboard mnemonics.
+_MNEMONIC = {
+    "base_url": "Base &URL",
+    "brand_url": "&Brand-URL",
+    "integration_id": "&Integration id",
+    "auth_key": "Auth-&Key",
+    "username": "Account &SID",
+    "password": "Auth &Token",
+    "phone_from": "&From",
+    "phone_to": "T&o",
+    "message": "&Message",
+}
+
+
+def system_region() -> str:
+    """The region of the system locale ("US" for en_US), or "" when it has none."""
+    name = QLocale.system().name()
+    region = name.split("_")[-1].upper() if "_" in name else ""
+    return region if region in phonenumbers.SUPPORTED_REGIONS else ""
+
+
+class SecretEdit(QWidget):
+    """A masked line edit with a Show/Hide toggle; the QLineEdit keeps the objectName."""
+
+    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = QLineEdit(self)
+        self.edit.setObjectName(object_name)
+        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.toggle = QToolButton(self)
+        self.toggle.setText("Show")
+        self.toggle.setCheckable(True)
+        self.toggle.setToolTip("Show or hide the secret")
+        self.toggle.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.toggle.toggled.connect(self._on_toggle)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.toggle)
+
+    def _on_toggle(self, shown: bool) -> None:
+        self.edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        self.toggle.setText("Hide" if shown else "Show")
+
+
+class ConnectionForm(QWidget):
+    """Every field of a send. Emits `changed` on any edit; `test()` is what it describes."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.base_url = QComboBox(self)
+        self.base_url.setObjectName("baseUrlEdit")
+        self.base_url.setEditable(True)
+        self.base_url.addItems([LIVE_BASE_URL, DEV_BASE_URL])
+        self.base_url.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.base_url.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.brand_url = self._line("brandUrlEdit", "brand.example.com")
+        self.integration_id = self._line("integrationIdEdit", "the app integration's id")
+        self.auth_key_box = SecretEdit("authKeyEdit", self)
+        self.auth_key = self.auth_key_box.edit
+        self.username = self._line("usernameEdit", "AC followed by 32 hex digits")
+        self.password_box = SecretEdit("passwordEdit", self)
+        self.password = self.password_box.edit
+        self.phone_from = self._line("fromEdit", "+15005550006")
+        self.phone_to = self._line("toEdit", "+14155552671")
+        self.from_status = self._status("fromStatusLabel")
+        self.to_status = self._status("toStatusLabel")
+        self.region = QComboBox(self)
+        self.region.setObjectName("regionCombo")
+        self.region.addItem("None (numbers start with +)", "")
+        for code in sorted(phonenumbers.SUPPORTED_REGIONS):
+            cc = phonenumbers.country_code_for_region(code)
+            self.region.addItem(f"{code}  +{cc}", code)
+        self.region.setToolTip("Country used for numbers typed without + and a country code")
+        self.set_region(system_region())
+        self.message = QPlainTextEdit(self)
+        self.message.setObjectName("messageEdit")
+        self.message.setPlaceholderText("The text of the test SMS")
+        self.message.setTabChangesFocus(True)
+        self.message.setMinimumHeight(70)
+        self.message.setMaximumHeight(160)
+        self.segment_label = QLabel(self)
+        self.segment_label.setObjectName("segmentLabel")
+        self.segment_label.setTextFormat(Qt.TextFormat.PlainText)
+
+        layout = QFormLayout(self)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        rows: list[tuple[str, QWidget, QWidget]] = [
+            ("base_url", self.base_url, self.base_url),
+            ("brand_url", self.brand_url, self.brand_url),
+            ("integration_id", self.integration_id, self.integration_id),
+            ("auth_key", self.auth_key_box, self.auth_key),
+            ("username", self.username, self.username),
+            ("password", self.password_box, self.password),
+            ("phone_from", self.phone_from, self.phone_from),
+        ]
+        for name, widget, buddy in rows:
+            self._add_row(layout, name, widget, buddy)
+        layout.addRow("", self.from_status)
+        self._add_row(layout, "phone_to", self.phone_to, self.phone_to)
+        layout.addRow("", self.to_status)
+        region_label = QLabel("&Region", self)
+        region_label.setBuddy(self.region)
+        layout.addRow(region_label, self.region)
+        self._add_row(layout, "message", self.message, self.message)
+        layout.addRow("", self.segment_label)
+
+        for edit in (
+            self.brand_url,
+            self.integration_id,
+            self.auth_key,
+            self.username,
+            self.password,
+            self.phone_from,
+            self.phone_to,
+        ):
+            edit.textChanged.connect(self.changed)
+        self.base_url.editTextChanged.connect(self.changed)
+        self.region.currentIndexChanged.connect(self.changed)
+        self.message.textChanged.connect(self.changed)
+        self.changed.connect(self._refresh_numbers)
+        chain: list[QWidget] = [
+            self.base_url,
+            self.brand_url,
+            self.integration_id,
+            self.auth_key,
+            self.auth_key_box.toggle,
+            self.username,
+            self.password,
+            self.password_box.toggle,
+            self.phone_from,
+            self.phone_to,
+            self.region,
+            self.message,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        self._checks: tuple[PhoneCheck, PhoneCheck] | None = None
+        self._refresh_numbers()
+
+    def _line(self, name: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setObjectName(name)
+        edit.setPlaceholderText(placeholder)
+        edit.setClearButtonEnabled(True)
+        return edit
+
+    def _status(self, name: str) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(name)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        return label
+
+    def _add_row(self, layout: QFormLayout, name: str, widget: QWidget, buddy: QWidget) -> None:
+        label = QLabel(_MNEMONIC[name], self)
+        label.setBuddy(buddy)
+        tip = f"<b>{LABELS[name]}</b><br>{HELP[name]}"
+        label.setToolTip(tip)
+        buddy.setToolTip(tip)
+        layout.addRow(label, widget)
+
+    # --- values -------------------------------------------------------------------------
+
+    def current_region(self) -> str:
+        return str(self.region.currentData() or "")
+
+    def set_region(self, code: str) -> None:
+        index = self.region.findData(code.upper())
+        self.region.setCurrentIndex(max(index, 0))
+
+    def test(self) -> SmsTest:
+        """The SmsTest the form describes, exactly as typed."""
+        return SmsTest(
+            base_url=self.base_url.currentText(),
+            brand_url=self.brand_url.text(),
+            integration_id=self.integration_id.text(),
+            auth_key=self.auth_key.text(),
+            username=self.username.text(),
+            password=self.password.text(),
+            phone_from=self.phone_from.text(),
+            phone_to=self.phone_to.text(),
+            message=self.message.toPlainText(),
+            region=self.current_region() or None,
+        )
+
+    def set_test(self, test: SmsTest) -> None:
+        """Fill every field from `test`."""
+        self.base_url.setEditText(test.base_url)
+        self.brand_url.setText(test.brand_url)
+        self.integration_id.setText(test.integration_id)
+        self.auth_key.setText(test.auth_key)
+        self.username.setText(test.username)
+        self.password.setText(test.password)
+        self.phone_from.setText(test.phone_from)
+        self.phone_to.setText(test.phone_to)
+        if self.message.toPlainText() != test.message:
+            self.message.setPlainText(test.message)
+        if test.region is not None:
+            self.set_region(test.region)
+
+    def complete(self) -> bool:
+        """Every required field filled in and both numbers valid."""
+        test = self.test()
+        filled = all(
+            value.strip()
+            for value in (
+                test.base_url,
+                test.brand_url,
+                test.integration_id,
+                test.auth_key,
+                test.username,
+                test.password,
+                test.message,
+            )
+        )
+        checks = self._checks
+        return filled and checks is not None and checks[0].valid and checks[1].valid
+
+    # --- live number checks -------------------------------------------------------------
+
+    def _refresh_numbers(self) -> None:
+        region = self.current_region() or None
+        checks = (
+            check_number(self.phone_from.text(), region),
+            check_number(self.phone_to.text(), region),
+        )
+        if checks == self._checks:
+            return
+        self._checks = checks
+        self._show_check(self.from_status, checks[0], warn_landline=False)
+        self._show_check(self.to_status, checks[1], warn_landline=True)
+
+    def _show_check(self, label: QLabel, check: PhoneCheck, *, warn_landline: bool) -> None:
+        if check.valid:
+            warn = warn_landline and not check.sms_capable
+            label.setText(("⚠ " if warn else "✓ ") + check.describe())
+            label.setProperty("state", "warn" if warn else "ok")
+        else:
+            label.setText(check.reason if check.reason == "required" else "✗ " + check.reason)
+            label.setProperty("state", "empty" if check.reason == "required" else "error")
+        label.style().unpolish(label)
+        label.style().polish(label)

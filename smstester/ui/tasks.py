@@ -1,0 +1,97 @@
+"""The one task runner: background work as `Task(QRunnable)` with a `Channel` carrying its result.
+
+Every slow thing (network, keyring, disk) runs through `TaskRunner.start`, never on the UI
+thread. A Channel lives on the UI thread and its signals are connected to its own slots, so
+the delivery is queued and callbacks always run on the UI thread (a signal connected to a
+plain function would run it on the worker).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+
+class Channel(QObject):
+    """Carries a task's outcome from the worker thread back to the UI thread."""
+
+    result = Signal(object)
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        on_result: Callable[[Any], None] | None,
+        on_failed: Callable[[str], None] | None,
+        on_done: Callable[[], None],
+    ) -> None:
+        super().__init__()
+        self._on_result, self._on_failed, self._on_done = on_result, on_failed, on_done
+        self.result.connect(self._deliver_result)
+        self.failed.connect(self._deliver_failure)
+
+    @Slot(object)
+    def _deliver_result(self, value: Any) -> None:
+        self._on_done()
+        if self._on_result is not None:
+            self._on_result(value)
+
+    @Slot(str)
+    def _deliver_failure(self, message: str) -> None:
+        self._on_done()
+        if self._on_failed is not None:
+            self._on_failed(message)
+
+
+class Task(QRunnable):
+    """Runs `fn()` on the thread pool and reports its return value or its exception."""
+
+    def __init__(self, fn: Callable[[], Any], channel: Channel) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.fn = fn
+        self.channel = channel
+
+    def run(self) -> None:
+        try:
+            value = self.fn()
+        except Exception as exc:  # a worker must never die silently
+            self.channel.failed.emit("".join(traceback.format_exception_only(exc)).strip())
+            return
+        self.channel.result.emit(value)
+
+
+class TaskRunner(QObject):
+    """Starts tasks on a thread pool and keeps them alive until they report."""
+
+    def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool or QThreadPool.globalInstance()
+        self._tasks: set[Task] = set()
+
+    def start(
+        self,
+        fn: Callable[[], Any],
+        *,
+        result: Callable[[Any], None] | None = None,
+        failed: Callable[[str], None] | None = None,
+    ) -> Task:
+        """Run `fn` in the background; `result(value)` or `failed(message)` runs on this thread."""
+        holder: list[Task] = []
+        channel = Channel(result, failed, lambda: self._tasks.discard(holder[0]))
+        task = Task(fn, channel)
+        holder.append(task)
+        self._tasks.add(task)
+        self.pool.start(task)
+        return task
+
+    @property
+    def busy(self) -> bool:
+        """True while any task started here has not reported yet."""
+        return bool(self._tasks)
+
+    def wait(self, msecs: int = 5000) -> bool:
+        """Wait for every task to finish (only at shutdown); True when all did."""
+        return self.pool.waitForDone(msecs)

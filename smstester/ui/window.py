@@ -1,0 +1,414 @@
+"""The main window: the form on the left, the log on the right, sends on a worker."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from smstester import __version__
+from smstester.core.client import SendResult, SmsClient, Timeouts
+from smstester.core.request import InvalidInput, build_request
+from smstester.ui.form import ConnectionForm
+from smstester.ui.logview import LogView
+from smstester.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from smstester.sandbox import SandboxServer
+
+
+#: A valid mobile recipient that the sandbox accepts.
+SANDBOX_TO = "+14155552671"
+
+
+class ClientPool:
+    """One long-lived SmsClient per TLS/timeout set-up, built on first use off the UI thread."""
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[Any, ...], SmsClient] = {}
+        self._lock = threading.Lock()
+
+    def get(self, timeouts: Timeouts, verify: bool | str) -> SmsClient:
+        key = (timeouts, verify)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._clients[key] = SmsClient(timeouts=timeouts, verify=verify)
+            return client
+
+    def abort_all(self) -> None:
+        with self._lock:
+            clients = list(self._clients.values())
+        for client in clients:
+            client.abort()
+
+    def close(self) -> None:
+        with self._lock:
+            clients = list(self._clients.values())
+            self._clients.clear()
+        for client in clients:
+            client.close()
+
+
+class MainWindow(QMainWindow):
+    """The window a support agent lives in (CONTRACT §4)."""
+
+    def __init__(self, sandbox: SandboxServer | None = None) -> None:
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.setWindowTitle("smstester")
+        self.sandbox = sandbox
+        self.tasks = TaskRunner(self)
+        self.clients = ClientPool()
+        self.timeouts = Timeouts()
+        self.verify: bool | str = True
+        self._generation = 0
+        self._started = 0.0
+
+        self.form = ConnectionForm(self)
+        self.send_button = QPushButton("&Send", self)
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setDefault(True)
+        self.send_button.setToolTip("Send the test SMS request (Ctrl+Enter)")
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setToolTip("Cancel the send in flight (Esc)")
+        self.copy_curl_button = QPushButton("Copy as &curl", self)
+        self.copy_curl_button.setObjectName("copyCurlButton")
+        self.copy_curl_button.setToolTip(
+            "Copy the request as a curl command; the secrets stay as $SMSTESTER_AUTH_KEY "
+            "and $SMSTESTER_PASSWORD"
+        )
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.copy_curl_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.send_button)
+
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.form)
+        left_layout.addLayout(buttons)
+        left_layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(left)
+        scroll.setMinimumWidth(380)
+
+        self.log = LogView(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self.log)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(120)
+        self.busy_bar.setMaximumHeight(14)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.hide()
+        self.busy_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.busy_bar)
+        self.elapsed_timer = QTimer(self)
+        self.elapsed_timer.setInterval(100)
+        self.elapsed_timer.timeout.connect(self._show_elapsed)
+
+        self._build_menus()
+        self.send_button.clicked.connect(self.send)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.copy_curl_button.clicked.connect(self.copy_curl)
+        self.form.changed.connect(self._update_actions)
+        self.log.raw_requested.connect(self._show_raw)
+        self.resize(1180, 720)
+        self._set_busy(False)
+
+    def use_sandbox(self, sandbox: SandboxServer) -> None:
+        """Fill every field with the sandbox's demo connection, so Send works at once."""
+        from smstester.core.request import SmsTest
+
+        demo = sandbox.demo
+        self.form.set_test(
+            SmsTest(
+                base_url=demo.url,
+                brand_url=demo.brand_url,
+                integration_id=demo.integration_id,
+                auth_key=demo.auth_key,
+                username=demo.username,
+                password=demo.password,
+                phone_from=demo.phone_from,
+                phone_to=SANDBOX_TO,
+                message="Hello from smstester: this is a test message.",
+            )
+        )
+        self.setWindowTitle(f"smstester — sandbox at {demo.url}")
+        self.log.add_note(
+            f"Sandbox running at {demo.url}. Try the To numbers +15005550001 to …0009 "
+            "for Twilio's failures, or an integration id starting with fault-.",
+            "dim",
+        )
+
+    # --- building -----------------------------------------------------------------------
+
+    def _action(
+        self, text: str, slot: Any, shortcut: QKeySequence | str | None = None, tip: str = ""
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.save_log_action = self._action(
+            "Save &log…", self.save_log, "Ctrl+Shift+S", "Save the log pane to a text file"
+        )
+        file_menu.addAction(self.save_log_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+
+        request_menu = bar.addMenu("&Request")
+        self.send_action = self._action("&Send", self.send, "Ctrl+Return", "Send the request")
+        self.send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.cancel_action = self._action("&Cancel", self.cancel, "Esc", "Cancel the send")
+        request_menu.addAction(self.send_action)
+        request_menu.addAction(self.cancel_action)
+        request_menu.addSeparator()
+        request_menu.addAction(
+            self._action(
+                "Copy as &curl",
+                self.copy_curl,
+                "Ctrl+Shift+C",
+                "Copy the request as curl, secrets masked",
+            )
+        )
+        request_menu.addAction(
+            self._action(
+                "Copy as curl with &secrets…",
+                self.copy_curl_with_secrets,
+                tip="Copy the request as curl with both secrets",
+            )
+        )
+
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self._action("C&lear log", self.log.clear_log, "Ctrl+L"))
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&About smstester", self.about))
+
+    # --- state --------------------------------------------------------------------------
+
+    @property
+    def in_flight(self) -> bool:
+        return self._started > 0
+
+    def _update_actions(self) -> None:
+        ready = self.form.complete() and not self.in_flight
+        self.send_button.setEnabled(ready)
+        self.send_action.setEnabled(ready)
+        self.cancel_button.setEnabled(self.in_flight)
+        self.cancel_action.setEnabled(self.in_flight)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._started = time.perf_counter() if busy else 0.0
+        self.busy_bar.setVisible(busy)
+        if busy:
+            self.elapsed_timer.start()
+            self._show_elapsed()
+        else:
+            self.elapsed_timer.stop()
+            self.busy_label.clear()
+        self._update_actions()
+
+    def _show_elapsed(self) -> None:
+        if self._started:
+            seconds = time.perf_counter() - self._started
+            self.busy_label.setText(f"Sending… {seconds:.1f} s")
+
+    # --- sending ------------------------------------------------------------------------
+
+    def send(self) -> None:
+        """Send the form's request on a worker; the answer lands in the log."""
+        if self.in_flight or not self.form.complete():
+            return
+        test = self.form.test()
+        try:
+            request = build_request(test)
+        except InvalidInput as exc:
+            self.log.add_note(f"Not sent: {exc}", "fail")
+            return
+        secrets = test.secrets()
+        self._generation += 1
+        generation = self._generation
+        timeouts, verify = self.timeouts, self.verify
+        self._set_busy(True)
+
+        def work() -> SendResult:
+            return self.clients.get(timeouts, verify).send_request(request)
+
+        self.tasks.start(
+            work,
+            result=lambda result: self._on_result(generation, result, secrets),
+            failed=lambda message: self._on_failed(generation, message),
+        )
+
+    def _on_result(self, generation: int, result: SendResult, secrets: tuple[str, ...]) -> None:
+        if generation != self._generation:
+            return  # a cancelled send's late answer
+        note = "" if self.verify is not False else "TLS certificate verification was OFF"
+        self.log.add_result(result, secrets, note)
+        self._set_busy(False)
+        self.statusBar().showMessage(
+            "Success" if result.success else (result.error or "The server answered: failure"),
+            5000,
+        )
+
+    def _on_failed(self, generation: int, message: str) -> None:
+        if generation != self._generation:
+            return
+        self.log.add_note(f"Internal error, please report it: {message}", "fail")
+        self._set_busy(False)
+
+    def cancel(self) -> None:
+        """Back to idle at once; the answer, if it ever comes, is dropped."""
+        if not self.in_flight:
+            return
+        self._generation += 1
+        self.clients.abort_all()
+        self._set_busy(False)
+        self.log.add_note("Cancelled.", "warn")
+
+    # --- curl ---------------------------------------------------------------------------
+
+    def copy_curl(self) -> None:
+        """Copy the masked curl command for the form as it is, valid or not."""
+        self._copy_curl(with_secrets=False)
+
+    def copy_curl_with_secrets(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Copy with secrets?",
+            "The command will contain the Auth-Key and the Auth Token in clear text. "
+            "Anyone who sees it can use them.\n\nCopy it anyway?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._copy_curl(with_secrets=True)
+
+    def _copy_curl(self, *, with_secrets: bool) -> None:
+        from smstester.core.curl import render_curl
+
+        command = render_curl(self.form.test(), with_secrets=with_secrets)
+        QApplication.clipboard().setText(command)
+        which = "with secrets" if with_secrets else "secrets left as environment variables"
+        self.statusBar().showMessage(f"Copied the curl command ({which}).", 4000)
+
+    # --- log ----------------------------------------------------------------------------
+
+    def save_log(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save log", "smstester-log.txt", "Text files (*.txt);;All files (*)"
+        )
+        if not path:
+            return
+        text = self.log.toPlainText()
+
+        def write() -> str:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return path
+
+        self.tasks.start(
+            write,
+            result=lambda where: self.statusBar().showMessage(f"Log saved to {where}", 4000),
+            failed=lambda message: self.log.add_note(f"Could not save the log: {message}", "fail"),
+        )
+
+    def _show_raw(self, title: str, text: str) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(title)
+        view = QPlainTextEdit(dialog)
+        view.setReadOnly(True)
+        view.setPlainText(text)
+        view.setFont(self.log.font())
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        box.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(view)
+        layout.addWidget(box)
+        dialog.resize(720, 480)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    def about(self) -> None:
+        import platform
+
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        QMessageBox.about(
+            self,
+            "About smstester",
+            f"<b>smstester {__version__}</b><br>"
+            "Checks that an SMS app integration on jframework really works.<br><br>"
+            f"Qt {qVersion()} · PySide6 {pyside_version} · Python {platform.python_version()}",
+        )
+
+    # --- geometry -----------------------------------------------------------------------
+
+    def saved_state(self) -> dict[str, str]:
+        return {
+            "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
+            "splitter": bytes(self.splitter.saveState().toBase64().data()).decode("ascii"),
+        }
+
+    def restore_state(self, state: dict[str, str]) -> None:
+        if state.get("geometry"):
+            self.restoreGeometry(QByteArray.fromBase64(state["geometry"].encode("ascii")))
+        if state.get("splitter"):
+            self.splitter.restoreState(QByteArray.fromBase64(state["splitter"].encode("ascii")))
+
+    # --- closing ------------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Stop everything this window started: sends, workers, the sandbox."""
+        self._generation += 1
+        self.elapsed_timer.stop()
+        self.clients.abort_all()
+        self.tasks.wait(5000)
+        self.clients.close()
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
