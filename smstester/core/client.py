@@ -13,6 +13,7 @@ import ssl
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -126,6 +127,12 @@ class SendResult:
         }
 
 
+def _shutdown(sock: socket.socket) -> None:
+    # shutdown(), unlike close(), wakes a thread blocked in recv() on this socket.
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 def _reason_of(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
@@ -167,11 +174,44 @@ def _classify(exc: httpx.HTTPError, url: httpx.URL) -> tuple[Failure, str]:
     return Failure.NETWORK, f"Network error talking to {host}: {detail}."
 
 
+class CancelToken:
+    """Cancels one send from any thread: the send ends at once as CANCELLED."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._callbacks: list[Callable[[], None]] = []
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def on_cancel(self, callback: Callable[[], None]) -> None:
+        """Run `callback` when cancelled (at once if already cancelled)."""
+        with self._lock:
+            if not self._event.is_set():
+                self._callbacks.append(callback)
+                return
+        callback()
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._event.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
+
+
+class _Cancelled(Exception):
+    """Raised inside a send (from httpcore's trace hook) once its token is cancelled."""
+
+
 class SmsClient:
     """Sends SmsTests. Build it once (TLS set-up costs ~20 ms), off the UI thread.
 
-    `abort()` may be called from any thread: it cuts the connections of the send in
-    flight, so a cancelled or abandoned send never keeps a thread waiting.
+    A send takes a `CancelToken`; cancelling it (from any thread) cuts the connection of
+    the send in flight, so a cancelled or abandoned send never keeps a thread waiting.
+    `abort()` cuts every connection the client holds.
     """
 
     def __init__(
@@ -196,7 +236,6 @@ class SmsClient:
         )
         self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
         self._lock = threading.Lock()
-        self._aborted = threading.Event()
 
     def close(self) -> None:
         self._http.close()
@@ -207,50 +246,66 @@ class SmsClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _trace(self, event: str, info: dict[str, Any]) -> None:
-        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-            stream = info.get("return_value")
-            sock = stream.get_extra_info("socket") if stream is not None else None
-            if isinstance(sock, socket.socket):
-                with self._lock:
-                    self._sockets.add(sock)
+    def _tracer(self, cancel: CancelToken) -> Callable[[str, dict[str, Any]], None]:
+        """httpcore's trace hook: remembers each new socket and stops a cancelled send."""
+
+        def trace(event: str, info: dict[str, Any]) -> None:
+            if event.endswith(".started") and cancel.cancelled:
+                raise _Cancelled
+            if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+                stream = info.get("return_value")
+                sock = stream.get_extra_info("socket") if stream is not None else None
+                if isinstance(sock, socket.socket):
+                    with self._lock:
+                        self._sockets.add(sock)
+                    if cancel.cancelled:
+                        _shutdown(sock)
+
+        return trace
 
     def abort(self) -> None:
-        """Cut every connection this client holds; a send in flight ends as CANCELLED."""
-        self._aborted.set()
+        """Cut every connection this client holds; a send in flight ends at once."""
         with self._lock:
             sockets = list(self._sockets)
             self._sockets.clear()
         for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+            _shutdown(sock)
 
-    def send(self, test: SmsTest) -> SendResult:
+    def send(self, test: SmsTest, cancel: CancelToken | None = None) -> SendResult:
         """Send `test`; raises InvalidInput (nothing sent) when the input is not valid."""
-        request = build_request(test)
-        return self.send_request(request)
+        return self.send_request(build_request(test), cancel)
 
-    def send_request(self, request: httpx.Request) -> SendResult:
+    def send_request(self, request: httpx.Request, cancel: CancelToken | None = None) -> SendResult:
         """Send a built request and read the answer, never raising on network failure."""
-        self._aborted.clear()
-        request.extensions["trace"] = self._trace
+        cancel = cancel or CancelToken()
+        # Only one send is in flight per client in the window, so cutting every
+        # connection is exact; it also reaches a reused keep-alive connection.
+        cancel.on_cancel(self.abort)
+        request.extensions["trace"] = self._tracer(cancel)
         start = time.perf_counter()
         url = str(request.url)
 
         def elapsed() -> float:
             return (time.perf_counter() - start) * 1000.0
 
+        def cancelled() -> SendResult:
+            return SendResult(
+                request.method, url, elapsed(), failure=Failure.CANCELLED, error="Cancelled."
+            )
+
+        if cancel.cancelled:
+            return cancelled()
         try:
             response = self._http.send(request, stream=True)
+        except _Cancelled:
+            return cancelled()
         except httpx.HTTPError as exc:
-            if self._aborted.is_set():
-                return SendResult(
-                    request.method, url, elapsed(), failure=Failure.CANCELLED, error="Cancelled."
-                )
+            if cancel.cancelled:
+                return cancelled()
             kind, words = _classify(exc, request.url)
             return SendResult(request.method, url, elapsed(), failure=kind, error=words)
         try:
-            content, failure, error = self._read_capped(response, request.url, start)
+            content, failure, error = self._read_capped(response, request.url, start, cancel)
         finally:
             response.close()
         headers = tuple((k, v) for k, v in response.headers.multi_items())
@@ -271,7 +326,7 @@ class SmsClient:
         )
 
     def _read_capped(
-        self, response: httpx.Response, url: httpx.URL, start: float
+        self, response: httpx.Response, url: httpx.URL, start: float, cancel: CancelToken
     ) -> tuple[bytes, Failure | None, str | None]:
         chunks: list[bytes] = []
         size = 0
@@ -292,8 +347,8 @@ class SmsClient:
                         Failure.READ_TIMEOUT,
                         f"The answer took longer than {self.timeouts.total:g} s in all.",
                     )
-        except httpx.HTTPError as exc:
-            if self._aborted.is_set():
+        except (httpx.HTTPError, _Cancelled) as exc:
+            if cancel.cancelled or isinstance(exc, _Cancelled):
                 return b"".join(chunks), Failure.CANCELLED, "Cancelled."
             kind, words = _classify(exc, url)
             return b"".join(chunks), kind, words

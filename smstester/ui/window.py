@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from smstester import __version__
-from smstester.core.client import SendResult, SmsClient, Timeouts
+from smstester.core.client import CancelToken, SendResult, SmsClient, Timeouts
 from smstester.core.request import InvalidInput, build_request
 from smstester.ui.form import ConnectionForm
 from smstester.ui.logview import LogView
@@ -35,10 +35,6 @@ from smstester.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from smstester.sandbox import SandboxServer
-
-
-#: A valid mobile recipient that the sandbox accepts.
-SANDBOX_TO = "+14155552671"
 
 
 class ClientPool:
@@ -84,6 +80,7 @@ class MainWindow(QMainWindow):
         self.verify: bool | str = True
         self._generation = 0
         self._started = 0.0
+        self._cancel = CancelToken()
 
         self.form = ConnectionForm(self)
         self.send_button = QPushButton("&Send", self)
@@ -162,8 +159,8 @@ class MainWindow(QMainWindow):
                 username=demo.username,
                 password=demo.password,
                 phone_from=demo.phone_from,
-                phone_to=SANDBOX_TO,
-                message="Hello from smstester: this is a test message.",
+                phone_to=demo.phone_to,
+                message=demo.message,
             )
         )
         self.setWindowTitle(f"smstester — sandbox at {demo.url}")
@@ -270,10 +267,11 @@ class MainWindow(QMainWindow):
         self._generation += 1
         generation = self._generation
         timeouts, verify = self.timeouts, self.verify
+        cancel = self._cancel = CancelToken()
         self._set_busy(True)
 
         def work() -> SendResult:
-            return self.clients.get(timeouts, verify).send_request(request)
+            return self.clients.get(timeouts, verify).send_request(request, cancel)
 
         self.tasks.start(
             work,
@@ -303,7 +301,7 @@ class MainWindow(QMainWindow):
         if not self.in_flight:
             return
         self._generation += 1
-        self.clients.abort_all()
+        self._cancel.cancel()
         self._set_busy(False)
         self.log.add_note("Cancelled.", "warn")
 
@@ -402,6 +400,7 @@ class MainWindow(QMainWindow):
         """Stop everything this window started: sends, workers, the sandbox."""
         self._generation += 1
         self.elapsed_timer.stop()
+        self._cancel.cancel()
         self.clients.abort_all()
         self.tasks.wait(5000)
         self.clients.close()

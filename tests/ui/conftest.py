@@ -1,0 +1,62 @@
+"""Window fixtures: the window exactly as `smstester --sandbox` builds it, and leak checks."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QThreadPool, QTimer
+from pytestqt.qtbot import QtBot
+
+from smstester.ui import build_window
+from smstester.ui.window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_threads_or_timers(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail any test that leaves a worker, a Python thread or a running QTimer behind."""
+    timers: weakref.WeakSet[QTimer] = weakref.WeakSet()
+    original_start = QTimer.start
+
+    def tracking_start(self: QTimer, *args: Any) -> None:
+        timers.add(self)
+        original_start(self, *args)
+
+    monkeypatch.setattr(QTimer, "start", tracking_start)
+    before = set(threading.enumerate())
+    yield
+    pool = QThreadPool.globalInstance()
+    qtbot.waitUntil(lambda: pool.activeThreadCount() == 0, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            not (
+                set(threading.enumerate())
+                - before
+                - {t for t in threading.enumerate() if not t.is_alive()}
+            )
+        ),
+        timeout=5000,
+    )
+    running = []
+    for timer in list(timers):
+        try:
+            if timer.isActive():
+                running.append(timer)
+        except RuntimeError:  # the C++ object is gone: not running
+            continue
+    assert not running, f"{len(running)} QTimer(s) still running after the test"
+
+
+@pytest.fixture
+def window(qtbot: QtBot) -> Iterator[MainWindow]:
+    """`smstester --sandbox`: every field filled in against an in-process sandbox."""
+    win = build_window(["--sandbox"])
+    assert isinstance(win, MainWindow)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
