@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSizePolicy,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -105,7 +106,6 @@ class ConnectionForm(QWidget):
         self.message.setPlaceholderText("The text of the test SMS")
         self.message.setTabChangesFocus(True)
         self.message.setMinimumHeight(70)
-        self.message.setMaximumHeight(160)
         self.segment_label = QLabel(self)
         self.segment_label.setObjectName("segmentLabel")
         self.segment_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -113,7 +113,7 @@ class ConnectionForm(QWidget):
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         rows: list[tuple[str, QWidget, QWidget]] = [
             ("base_url", self.base_url, self.base_url),
             ("brand_url", self.brand_url, self.brand_url),
@@ -121,13 +121,11 @@ class ConnectionForm(QWidget):
             ("auth_key", self.auth_key_box, self.auth_key),
             ("username", self.username, self.username),
             ("password", self.password_box, self.password),
-            ("phone_from", self.phone_from, self.phone_from),
+            ("phone_from", self._stacked(self.phone_from, self.from_status), self.phone_from),
+            ("phone_to", self._stacked(self.phone_to, self.to_status), self.phone_to),
         ]
         for name, widget, buddy in rows:
             self._add_row(layout, name, widget, buddy)
-        layout.addRow("", self.from_status)
-        self._add_row(layout, "phone_to", self.phone_to, self.phone_to)
-        layout.addRow("", self.to_status)
         region_label = QLabel("&Region", self)
         region_label.setBuddy(self.region)
         layout.addRow(region_label, self.region)
@@ -173,6 +171,15 @@ class ConnectionForm(QWidget):
         edit.setPlaceholderText(placeholder)
         edit.setClearButtonEnabled(True)
         return edit
+
+    def _stacked(self, edit: QWidget, status: QLabel) -> QWidget:
+        box = QWidget(self)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(edit)
+        column.addWidget(status)
+        return box
 
     def _status(self, name: str) -> QLabel:
         label = QLabel(self)

@@ -104,9 +104,8 @@ class MainWindow(QMainWindow):
 
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
-        left_layout.addWidget(self.form)
+        left_layout.addWidget(self.form, 1)
         left_layout.addLayout(buttons)
-        left_layout.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
