@@ -219,5 +219,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_curl(args: argparse.Namespace) -> int:
-    _eprint("smstester: curl is not available yet")
-    return EXIT_BAD_INPUT
+    """The request as a curl command alone on stdout (for `bash -c`), notes on stderr."""
+    from smstester.core.curl import curl_notes, render_curl
+
+    test = test_from_args(args)
+    try:
+        command = render_curl(test, with_secrets=args.with_secrets)
+    except ValueError as exc:
+        _eprint(f"smstester: cannot render a curl command: {exc}")
+        return EXIT_BAD_INPUT
+    for note in curl_notes(test, with_secrets=args.with_secrets):
+        _eprint(f"smstester: {note}")
+    # UTF-8 whatever the locale: those are the bytes the shell must hand to curl.
+    data = (command + "\n").encode("utf-8")
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(command + "\n")
+    else:
+        buffer.write(data)
+        buffer.flush()
+    return EXIT_OK

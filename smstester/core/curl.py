@@ -1,0 +1,260 @@
+"""Copy as curl: the request smstester sends (CONTRACT §1) as one command for bash and zsh.
+
+The command sends what `build_request` builds, byte for byte: the same URL, the same five
+headers with the same values in the same order, the same body bytes.
+
+    curl -sS -X POST --globoff --path-as-is \\
+      --url 'https://protocol.jframework.io/api/v1/app-integrations/0f3c2a/sms/test' \\
+      -H 'Brand-URL: brand.example.com' \\
+      -H 'Auth-Key: '"$SMSTESTER_AUTH_KEY" \\
+      -H 'Content-Type: application/json' \\
+      -H 'Accept: application/json' \\
+      -H 'User-Agent: smstester/…' \\
+      --data-raw '{"username":"AC…","password":"'"$SMSTESTER_PASSWORD"'",…}'
+
+Quoting (`shell_quote`): every value is one shell word made of adjacent pieces —
+- runs of printable characters (emoji and other printable Unicode included) in single quotes,
+  inside which bash and zsh expand nothing: no `$`, backticks, `\\`, globs, `!` history
+  expansion (bash and zsh both honour single quotes for it);
+- each `'` as `\\'` outside the quotes (so two single-quoted runs are never adjacent: zsh's
+  RC_QUOTES option, which reads `''` inside quotes as a quote, cannot change the meaning);
+- runs of characters that are not printable (control characters, line breaks, tabs, DEL,
+  C1 controls, bidi overrides and other invisible format characters; U+200D, the emoji
+  joiner, stays literal) in ANSI-C quotes `$'…'` as `\\n`, `\\t`, `\\r` or one octal escape
+  `\\ooo` per UTF-8 byte, which bash and zsh decode the same way in any locale. So the
+  command has no literal line break except the ` \\` continuations, and no tab that an
+  interactive shell would take for completion when pasted.
+A NUL cannot be part of a command-line argument and is left out; only an invalid header
+value can hold one (the URL percent-encodes it and the JSON body escapes it).
+
+curl itself interprets nothing: `--url` (a URL that starts with `-` is not an option),
+`--globoff` (`[]` and `{}` are not URL globs), `--path-as-is` (no dot-segment squashing),
+`--data-raw` (a leading `@` is not a file name), and a header with an empty value is written
+`Name;` (curl would drop `Name:`).
+
+Secrets: by default the Auth-Key and the password are never in the command. The Auth-Key
+header is `'Auth-Key: '"$SMSTESTER_AUTH_KEY"` and the password is spliced into the JSON
+body as `"'"$SMSTESTER_PASSWORD"'"`, so the command works after `export`ing the two
+variables. A double-quoted expansion is never re-read by the shell, so any Auth-Key and any
+password without JSON-special characters reach the server exactly, `$`, `'`, `` ` ``, `!`,
+spaces and non-ASCII included. Limitation: the shell cannot JSON-escape, so a password that
+contains `"`, `\\` or a control character (U+0000–U+001F) — the characters `json.dumps`
+escapes — would be spliced unescaped, giving a different (invalid) body. Twilio Auth Tokens
+are 32 hex digits, so this never happens with real ones; when the password is known and has
+such a character, `curl_notes` says so and points to the with-secrets variant (which quotes
+the real, JSON-escaped value). No attempt is made to escape in the shell: `${var//…}`
+replacement rules differ between bash versions and zsh, and a command substitution would
+run more than curl. `with_secrets=True` puts both real values in, quoted like any other.
+
+An invalid form still renders (support staff share broken requests too): values are trimmed
+as `normalized` would, numbers are in E.164 where they are valid and as typed where not;
+`curl_problems` lists what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from dataclasses import replace
+from typing import Final
+
+import httpx
+
+from smstester.core.fields import SECRET_ENV
+from smstester.core.phone import check_number
+from smstester.core.request import (
+    InvalidInput,
+    SmsTest,
+    encode_body,
+    endpoint_url,
+    normalized,
+    request_body,
+    request_headers,
+)
+
+AUTH_KEY_VAR: Final = SECRET_ENV["auth_key"]
+PASSWORD_VAR: Final = SECRET_ENV["password"]
+
+#: The shell word pieces that stand for the secrets in the masked command.
+AUTH_KEY_REF: Final = f'"${AUTH_KEY_VAR}"'
+PASSWORD_REF: Final = f'"${PASSWORD_VAR}"'
+
+#: Characters `json.dumps` escapes inside a string: a spliced password must not hold any.
+_JSON_SPECIAL: Final = re.compile(r'["\\\x00-\x1f]')
+_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
+_NAMED_ESCAPES: Final = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_SINGLE_LINE: Final = (
+    "base_url",
+    "brand_url",
+    "integration_id",
+    "auth_key",
+    "username",
+    "password",
+    "phone_from",
+    "phone_to",
+)
+_CONTINUATION: Final = " \\\n  "
+
+
+def _is_plain(ch: str) -> bool:
+    """Printable characters go in single quotes as they are (U+200D joins emoji)."""
+    return ch.isprintable() or ch == "\u200d"
+
+
+def _char_bytes(ch: str) -> bytes:
+    """The bytes `ch` stands for; lone surrogates from undecodable argv bytes map back."""
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:
+        return bytes([code - 0xDC00])
+    return ch.encode("utf-8", "surrogatepass")
+
+
+def _ansi_c(run: str) -> str:
+    escaped = "".join(
+        _NAMED_ESCAPES.get(ch) or "".join(f"\\{b:03o}" for b in _char_bytes(ch)) for ch in run
+    )
+    return f"$'{escaped}'"
+
+
+def shell_quote(value: str) -> str:
+    """`value` as one bash/zsh word that expands to exactly its UTF-8 bytes (NUL left out)."""
+    value = value.replace("\x00", "")
+    if not value:
+        return "''"
+    pieces: list[str] = []
+    run: list[str] = []
+    run_kind = ""
+
+    def flush() -> None:
+        if not run:
+            return
+        text = "".join(run)
+        if run_kind == "plain":
+            pieces.append(f"'{text}'")
+        elif run_kind == "quote":
+            pieces.append("\\'" * len(text))
+        else:
+            pieces.append(_ansi_c(text))
+        run.clear()
+
+    for ch in value:
+        kind = "quote" if ch == "'" else "plain" if _is_plain(ch) else "special"
+        if kind != run_kind:
+            flush()
+            run_kind = kind
+        run.append(ch)
+    flush()
+    return "".join(pieces)
+
+
+def _best_effort(test: SmsTest) -> tuple[SmsTest, list[str]]:
+    """The normalized test, or for an invalid form the closest thing and what is wrong."""
+    try:
+        return normalized(test), []
+    except InvalidInput as exc:
+        problems = [str(p) for p in exc.problems]
+    trimmed = {name: getattr(test, name).strip(" ") for name in _SINGLE_LINE}
+    for name in ("phone_from", "phone_to"):
+        e164 = check_number(trimmed[name], test.region).e164
+        if e164:
+            trimmed[name] = e164
+    return replace(test, **trimmed), problems
+
+
+def _segment(value: str) -> str:
+    encoded = urllib.parse.quote(b"".join(_char_bytes(ch) for ch in value), safe="")
+    return encoded.replace(".", "%2E") if encoded in (".", "..") else encoded
+
+
+def _endpoint(base_url: str, integration_id: str) -> str:
+    try:
+        return endpoint_url(base_url, integration_id)
+    except (ValueError, httpx.InvalidURL):
+        pass
+    try:
+        template = endpoint_url(base_url, "-")
+    except (ValueError, httpx.InvalidURL):
+        template = base_url.rstrip("/") + "/api/v1/app-integrations/-/sms/test"
+    head = template.rpartition("/-/sms/test")[0]
+    return f"{head}/{_segment(integration_id)}/sms/test"
+
+
+def _body_text(body: dict[str, str]) -> str:
+    try:
+        return encode_body(body).decode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: only in an invalid message
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _masked_body(body: dict[str, str]) -> str:
+    """The body word with the password spliced in as a reference to the variable."""
+    slot = "SMSTESTERPASSWORDSLOT"
+    while True:
+        text = _body_text(body | {"password": slot})
+        if text.count(slot) == 1:
+            break
+        slot += "X"
+    before, after = text.split(slot)
+    return shell_quote(before) + PASSWORD_REF + shell_quote(after)
+
+
+def _header_word(name: str, value: str) -> str:
+    # `Name:` with nothing after it makes curl drop the header; `Name;` sends it empty.
+    return shell_quote(f"{name}: {value}" if value else f"{name};")
+
+
+def render_curl(test: SmsTest, *, with_secrets: bool = False, multiline: bool = True) -> str:
+    """The request `build_request(test)` makes, as one curl command for bash and zsh.
+
+    Without `with_secrets` the Auth-Key and the password are `$SMSTESTER_AUTH_KEY` and
+    `$SMSTESTER_PASSWORD` references (see the module docstring for the one limitation).
+    An invalid form renders too; `curl_problems(test)` says what is wrong with it.
+    `multiline` puts each option on its own line with ` \\` continuations.
+    """
+    ready, _ = _best_effort(test)
+    lines = [
+        "curl -sS -X POST --globoff --path-as-is",
+        f"--url {shell_quote(_endpoint(ready.base_url, ready.integration_id))}",
+    ]
+    for name, value in request_headers(ready).items():
+        if name == "Auth-Key" and not with_secrets:
+            lines.append(f"-H {shell_quote(f'{name}: ')}{AUTH_KEY_REF}")
+        else:
+            lines.append(f"-H {_header_word(name, value)}")
+    body = request_body(ready)
+    data = shell_quote(_body_text(body)) if with_secrets else _masked_body(body)
+    lines.append(f"--data-raw {data}")
+    return (_CONTINUATION if multiline else " ").join(lines)
+
+
+def curl_problems(test: SmsTest) -> list[str]:
+    """What makes the form invalid (empty when `build_request` would accept it)."""
+    return _best_effort(test)[1]
+
+
+def password_needs_json_escape(password: str) -> bool:
+    """True when `password` has `"`, `\\` or a control character: it cannot be spliced."""
+    return _JSON_SPECIAL.search(password) is not None
+
+
+def curl_notes(test: SmsTest, *, with_secrets: bool = False) -> list[str]:
+    """Short notes to show beside the command (never a secret value)."""
+    ready, problems = _best_effort(test)
+    notes: list[str] = []
+    if problems:
+        notes.append("the form is not valid: " + "; ".join(problems))
+    if with_secrets:
+        notes.append("the command holds the Auth-Key and the password in clear: share it with care")
+        return notes
+    if password_needs_json_escape(ready.password):
+        notes.append(
+            f'the password has a character JSON must escape (", \\ or a control character): '
+            f"${PASSWORD_VAR} is spliced into the body as is, so this command will not "
+            "reproduce the request; use the with-secrets variant instead"
+        )
+    notes.append(
+        f"secrets are references to ${AUTH_KEY_VAR} and ${PASSWORD_VAR}: export them first"
+    )
+    return notes
