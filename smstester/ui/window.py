@@ -321,12 +321,14 @@ class MainWindow(QMainWindow):
             self._copy_curl(with_secrets=True)
 
     def _copy_curl(self, *, with_secrets: bool) -> None:
-        from smstester.core.curl import render_curl
+        from smstester.core.curl import curl_problems, render_curl
 
-        command = render_curl(self.form.test(), with_secrets=with_secrets)
-        QApplication.clipboard().setText(command)
-        which = "with secrets" if with_secrets else "secrets left as environment variables"
-        self.statusBar().showMessage(f"Copied the curl command ({which}).", 4000)
+        test = self.form.test()
+        QApplication.clipboard().setText(render_curl(test, with_secrets=with_secrets))
+        which = "with the secrets in it" if with_secrets else "secrets as $SMSTESTER_ variables"
+        problems = curl_problems(test)
+        note = f" Note: the form is not valid ({problems[0]})." if problems else ""
+        self.statusBar().showMessage(f"Copied the curl command, {which}.{note}", 6000)
 
     # --- log ----------------------------------------------------------------------------
 

@@ -233,3 +233,42 @@ def test_about_mentions_versions(window: MainWindow, monkeypatch: pytest.MonkeyP
     assert "Qt " in seen[0]
     assert "Python " in seen[0]
     assert QApplication.instance() is not None
+
+
+def test_copy_curl_masks_secrets(qtbot: QtBot, window: MainWindow) -> None:
+    clipboard = QApplication.clipboard()
+    clipboard.clear()
+    qtbot.mouseClick(w(window, QPushButton, "copyCurlButton"), Qt.MouseButton.LeftButton)
+    command = clipboard.text()
+    assert command.startswith("curl ")
+    assert "$SMSTESTER_AUTH_KEY" in command
+    assert "$SMSTESTER_PASSWORD" in command
+    assert DEMO_AUTH_KEY not in command
+    assert DEMO_AUTH_TOKEN not in command
+    assert "Copied" in window.statusBar().currentMessage()
+
+
+def test_copy_curl_of_a_broken_form(qtbot: QtBot, window: MainWindow) -> None:
+    w(window, QLineEdit, "toEdit").setText("+1 415")
+    window.copy_curl()
+    assert "+1 415" in QApplication.clipboard().text()
+    assert "not valid" in window.statusBar().currentMessage()
+
+
+def test_copy_curl_with_secrets_asks_first(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QApplication.clipboard().clear()
+    monkeypatch.setattr(
+        "smstester.ui.window.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.No
+    )
+    window.copy_curl_with_secrets()
+    assert QApplication.clipboard().text() == ""
+    monkeypatch.setattr(
+        "smstester.ui.window.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes
+    )
+    window.copy_curl_with_secrets()
+    assert DEMO_AUTH_KEY in QApplication.clipboard().text()
+    QApplication.clipboard().clear()
