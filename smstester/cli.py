@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from smstester import __version__
-from smstester.core.fields import SECRET_ENV
+from smstester.core.fields import SECRET_ENV, SECRET_FIELDS
 
 if TYPE_CHECKING:
+    from smstester.core.keystore import SecretStore
+    from smstester.core.profiles import Profile, ProfileStore
     from smstester.core.request import SmsTest
 
 DEFAULT_MESSAGE = "Test message from smstester."
@@ -79,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=0, help="0 picks a free port")
     sandbox.add_argument("--json", action="store_true", help="print one JSON line when listening")
+
+    _profiles_parser(sub)
     return parser
 
 
@@ -87,10 +91,17 @@ def _eprint(*args: object) -> None:
 
 
 def test_from_args(args: argparse.Namespace) -> SmsTest:
-    """The SmsTest the connection options describe: profile, then flags, then environment."""
+    """The SmsTest the connection options describe: the profile's values, then flags over them;
+    secrets from flags, else the environment, else the profile's keyring entries.
+
+    Raises CommandError (exit 2) when --profile names no saved profile.
+    """
     from smstester.core.request import DEFAULT_BASE_URL, SmsTest
 
     test = SmsTest(base_url=DEFAULT_BASE_URL, message=DEFAULT_MESSAGE)
+    profile = _load_profile(args.profile) if getattr(args, "profile", None) else None
+    if profile is not None:
+        test = profile.merged_into(test)
     test = test.with_changes(
         base_url=args.base_url,
         brand_url=args.brand_url,
@@ -101,10 +112,22 @@ def test_from_args(args: argparse.Namespace) -> SmsTest:
         message=args.message,
         region=args.region,
     )
-    return test.with_changes(
-        auth_key=args.auth_key or os.environ.get(SECRET_ENV["auth_key"]) or None,
-        password=args.password or os.environ.get(SECRET_ENV["password"]) or None,
-    )
+    secrets = _secrets_from_args(args)
+    missing = [name for name in SECRET_FIELDS if name not in secrets]
+    if profile is not None and missing:
+        # Only now, and only for what is missing: the keyring may be slow (D-Bus).
+        keys = _secret_store()
+        for name in missing:
+            value = keys.get(profile.id, name)
+            if value:
+                secrets[name] = value
+        if not keys.status().available:
+            _eprint(
+                f'smstester: cannot read the secrets of profile "{profile.name}": '
+                f"{keys.status().reason}. Set {SECRET_ENV['auth_key']} and "
+                f"{SECRET_ENV['password']} instead."
+            )
+    return test.with_changes(**secrets)
 
 
 def cmd_send(args: argparse.Namespace) -> int:
@@ -193,6 +216,283 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class CommandError(Exception):
+    """A command cannot go on; the message says why, for the user (exit code 2 by default)."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _report_command_error(args: argparse.Namespace, exc: CommandError) -> int:
+    if args.command == "send" and getattr(args, "json", False):
+        print(
+            json.dumps({"httpStatus": None, "elapsedMs": 0.0, "envelope": None, "error": str(exc)})
+        )
+    _eprint(f"smstester: {exc}")
+    return exc.exit_code
+
+
+def _profile_store() -> ProfileStore:
+    """The user's profiles; what went wrong reading them is said on stderr, never raised."""
+    from smstester.core.profiles import ProfileStore
+
+    store = ProfileStore()
+    for warning in store.warnings:
+        _eprint(f"smstester: warning: {warning}")
+    return store
+
+
+def _secret_store() -> SecretStore:
+    from smstester.core.keystore import SecretStore
+
+    return SecretStore()
+
+
+def _load_profile(name: str) -> Profile:
+    from smstester.core.profiles import ProfileNotFound
+
+    try:
+        return _profile_store().get(name)
+    except ProfileNotFound as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _secrets_from_args(args: argparse.Namespace) -> dict[str, str]:
+    """The secrets given by flag or environment variable (flags win), non-empty only."""
+    found: dict[str, str] = {}
+    for name in SECRET_FIELDS:
+        value = getattr(args, name, None) or os.environ.get(SECRET_ENV[name]) or ""
+        if value:
+            found[name] = value
+    return found
+
+
+def _profiles_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    profiles = sub.add_parser("profiles", help="list, save, delete, export or import profiles")
+    actions = profiles.add_subparsers(dest="profiles_command", metavar="ACTION")
+
+    listing = actions.add_parser("list", help="the saved profiles (never their secrets)")
+    listing.add_argument("--json", action="store_true", help="print one JSON array")
+
+    save = actions.add_parser(
+        "save",
+        help="create or update a profile",
+        description="Create or update profile NAME from the connection options given; options "
+        "left out keep their saved values. Secrets come from "
+        f"{SECRET_ENV['auth_key']} and {SECRET_ENV['password']} (or --auth-key and "
+        "--password) and go to the OS keyring, never to a file.",
+    )
+    save.add_argument("name", metavar="NAME")
+    _connection_options(save)
+    extra = save.add_argument_group("profile settings")
+    extra.add_argument("--connect-timeout", type=float, metavar="SECONDS")
+    extra.add_argument("--read-timeout", type=float, metavar="SECONDS")
+    extra.add_argument("--ca-bundle", metavar="FILE", help='CA bundle to trust ("" = the system)')
+    extra.add_argument(
+        "--verify-tls",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="check the server's TLS certificate (default: yes)",
+    )
+
+    delete = actions.add_parser("delete", help="delete a profile and its keyring entries")
+    delete.add_argument("name", metavar="NAME")
+
+    export = actions.add_parser("export", help="write profiles to a JSON file, without secrets")
+    export.add_argument("file", metavar="FILE", help='"-" writes to standard output')
+    export.add_argument(
+        "--name", dest="names", action="append", metavar="NAME", help="only this profile"
+    )
+
+    imp = actions.add_parser("import", help="add the profiles of an exported JSON file")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "--on-clash",
+        choices=("rename", "skip", "error"),
+        default="rename",
+        help='a name that is taken: import as "NAME (2)" (default), skip it, or import nothing',
+    )
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    """`smstester profiles list|save|delete|export|import` (CONTRACT §3)."""
+    from smstester.core.profiles import ProfileError
+
+    commands = {
+        "list": _profiles_list,
+        "save": _profiles_save,
+        "delete": _profiles_delete,
+        "export": _profiles_export,
+        "import": _profiles_import,
+    }
+    command = commands.get(args.profiles_command or "")
+    if command is None:
+        raise CommandError("say what to do: profiles list, save, delete, export or import")
+    try:
+        return command(args)
+    except ProfileError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _secrets_words(stored: tuple[str, ...] | None) -> str:
+    if stored is None:
+        return "unknown (no keyring)"
+    words = {"auth_key": "Auth-Key", "password": "Auth Token"}
+    return ", ".join(words[name] for name in stored) or "none"
+
+
+def _profiles_list(args: argparse.Namespace) -> int:
+    store = _profile_store()
+    profiles = store.list()
+    keys = _secret_store() if profiles else None
+    stored = {p.id: keys.stored_fields(p.id) if keys else None for p in profiles}
+    if keys is not None and not keys.status().available:
+        _eprint(f"smstester: cannot tell which secrets are stored: {keys.status().reason}.")
+    if args.json:
+        rows = []
+        for p in profiles:
+            known = stored[p.id]
+            rows.append(
+                {
+                    "name": p.name,
+                    "id": p.id,
+                    "baseUrl": p.base_url,
+                    "brandUrl": p.brand_url,
+                    "integrationId": p.integration_id,
+                    "username": p.username,
+                    "phoneNumberFrom": p.phone_from,
+                    "phoneNumberTo": p.phone_to,
+                    "message": p.message,
+                    "region": p.region,
+                    "connectTimeout": p.connect_timeout,
+                    "readTimeout": p.read_timeout,
+                    "caBundle": p.ca_bundle,
+                    "verifyTls": p.verify_tls,
+                    "secrets": {
+                        "authKey": None if known is None else "auth_key" in known,
+                        "password": None if known is None else "password" in known,
+                    },
+                }
+            )
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not profiles:
+        print("No saved profiles yet (smstester profiles save NAME --brand-url … adds one).")
+        return EXIT_OK
+    table = [("NAME", "BASE URL", "BRAND-URL", "INTEGRATION ID", "USERNAME", "SECRETS IN KEYRING")]
+    for p in profiles:
+        table.append(
+            (
+                p.name,
+                p.base_url,
+                p.brand_url,
+                p.integration_id,
+                p.username,
+                _secrets_words(stored[p.id]),
+            )
+        )
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
+    for row in table:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join([*cells, row[-1]]).rstrip())
+    return EXIT_OK
+
+
+_NOTHING_SAVED = "Nothing was saved (a secret is never written to a file)."
+
+
+def _profiles_save(args: argparse.Namespace) -> int:
+    from smstester.core.profiles import Profile, check_name, name_key
+
+    name = check_name(args.name)
+    if args.profile and name_key(args.profile) != name_key(name):
+        raise CommandError("profiles save takes the profile's name as NAME; leave out --profile")
+    store = _profile_store()
+    if store.read_only:
+        raise CommandError(store.warning or f"the profiles file {store.path} cannot be changed")
+    secrets = _secrets_from_args(args)
+    keys = None
+    if secrets:
+        keys = _secret_store()
+        status = keys.status()
+        if not status.available:
+            raise CommandError(f"cannot store the secrets: {status.reason}. {_NOTHING_SAVED}")
+    existing = store.find(name)
+    # An existing profile keeps its name as written (the match is case-insensitive).
+    base = existing if existing is not None else Profile(name=name)
+    profile = base.with_changes(
+        base_url=args.base_url,
+        brand_url=args.brand_url,
+        integration_id=args.integration_id,
+        username=args.username,
+        phone_from=args.phone_from,
+        phone_to=args.phone_to,
+        message=args.message,
+        region=args.region,
+        connect_timeout=args.connect_timeout,
+        read_timeout=args.read_timeout,
+        ca_bundle=args.ca_bundle,
+        verify_tls=args.verify_tls,
+    )
+    # Secrets first: if the keyring refuses them, the profile is left as it was.
+    if keys is not None and not keys.set_all(profile.id, secrets):
+        raise CommandError(f"cannot store the secrets: {keys.status().reason}. {_NOTHING_SAVED}")
+    try:
+        saved = store.save(profile) if existing is not None else store.create(profile)
+    except Exception:
+        if keys is not None and existing is None:
+            keys.delete_all(profile.id)
+        raise
+    print(f'{"Updated" if existing is not None else "Created"} profile "{saved.name}".')
+    if keys is not None:
+        words = " and ".join({"auth_key": "Auth-Key", "password": "Auth Token"}[k] for k in secrets)
+        print(f"{words} stored in {keys.status().backend}.")
+    elif existing is None:
+        _eprint(
+            f"smstester: no secrets given; set {SECRET_ENV['auth_key']} and "
+            f"{SECRET_ENV['password']} and save again to keep them in the keyring."
+        )
+    return EXIT_OK
+
+
+def _profiles_delete(args: argparse.Namespace) -> int:
+    store = _profile_store()
+    profile = store.get(args.name)
+    if store.read_only:
+        raise CommandError(store.warning or f"the profiles file {store.path} cannot be changed")
+    store.delete(profile.name)
+    print(f'Deleted profile "{profile.name}".')
+    keys = _secret_store()
+    if not keys.delete_all(profile.id):
+        _eprint(
+            f"smstester: warning: its keyring entries (smstester, {profile.id}/…) could not be "
+            f"checked or removed: {keys.status().reason}."
+        )
+    return EXIT_OK
+
+
+def _profiles_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    store = _profile_store()
+    if args.file == "-":
+        print(json.dumps(store.export_data(args.names), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    names = store.export_profiles(Path(args.file), args.names)
+    print(f"Exported {len(names)} profile(s) to {args.file} (without secrets).")
+    return EXIT_OK
+
+
+def _profiles_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    report = _profile_store().import_profiles(Path(args.file), on_clash=args.on_clash)
+    for line in report.lines():
+        print(line)
+    return EXIT_FAILED if report.problems else EXIT_OK
+
+
 def cmd_window(argv: Sequence[str]) -> int:
     from smstester.ui.app import run
 
@@ -212,6 +512,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sandbox(args)
         if args.command == "curl":
             return cmd_curl(args)
+        if args.command == "profiles":
+            return cmd_profiles(args)
+    except CommandError as exc:
+        return _report_command_error(args, exc)
     except KeyboardInterrupt:
         return 130
     parser.error(f"unknown command {args.command}")
