@@ -29,9 +29,6 @@ if TYPE_CHECKING:
 #: The keyring service name of every smstester entry.
 SERVICE: Final = "smstester"
 
-#: Keyring backends that keep secrets in a file or not at all (whatever priority they claim).
-_INSECURE_MODULES: Final = ("keyrings.alt", "keyring.backends.null", "keyring.backends.fail")
-
 _FRIENDLY: Final[dict[str, str]] = {
     "keyring.backends.SecretService": "the Secret Service (GNOME Keyring or KWallet)",
     "keyring.backends.libsecret": "the Secret Service (libsecret)",
