@@ -1,4 +1,4 @@
-"""Shared fixtures. Every test runs offscreen with its own config folder."""
+"""Shared fixtures. Every test runs offscreen with its own config folder and keyring."""
 
 from __future__ import annotations
 
@@ -6,18 +6,55 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring in a dict: no test ever reads or writes the real user's keyring."""
+
+    priority: float = 5
+    viable = False  # never picked by keyring's own discovery
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.entries:
+            raise PasswordDeleteError("no such password")
+        del self.entries[(service, username)]
 
 
 @pytest.fixture(autouse=True)
 def _own_config_dir(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
+) -> Path:
     """No test ever reads or writes the real user's profiles or settings."""
     folder = tmp_path_factory.mktemp("config")
     monkeypatch.setenv("SMSTESTER_CONFIG_DIR", str(folder))
     for name in ("SMSTESTER_AUTH_KEY", "SMSTESTER_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
-    yield folder
+    # Subprocesses get no keyring unless a test gives them one (the real-keyring tests do).
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """In this process, the keyring is an in-memory one."""
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

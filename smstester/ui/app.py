@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow
 
+from smstester.core.storage import Settings
 from smstester.ui.resources import resource_path
 from smstester.ui.window import MainWindow
 
@@ -32,8 +33,12 @@ def build_window(argv: list[str]) -> QMainWindow:
         sandbox = SandboxServer().start()
     window = MainWindow(sandbox=sandbox)
     window.setWindowIcon(QIcon(str(resource_path("smstester.svg"))))
+    # The one disk read before the first paint: a few hundred bytes, so the window opens
+    # where it was left instead of jumping there afterwards.
+    window.restore_state(Settings().get("window") or {})
     if sandbox is not None:
         window.use_sandbox(sandbox)
+    window.profiles.open(restore_last=sandbox is None)
     return window
 
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -29,11 +28,15 @@ from PySide6.QtWidgets import (
 from smstester import __version__
 from smstester.core.client import CancelToken, SendResult, SmsClient, Timeouts
 from smstester.core.request import InvalidInput, build_request
+from smstester.ui import dialogs
 from smstester.ui.form import ConnectionForm
 from smstester.ui.logview import LogView
+from smstester.ui.profiles import ProfileBar
 from smstester.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from smstester.core.keystore import KeyringStatus
+    from smstester.core.profiles import Profile
     from smstester.sandbox import SandboxServer
 
 
@@ -83,6 +86,19 @@ class MainWindow(QMainWindow):
         self._cancel = CancelToken()
 
         self.form = ConnectionForm(self)
+        self.profiles = ProfileBar(self.form, self)
+        self.keyring_banner = QLabel(self)
+        self.keyring_banner.setObjectName("keyringBanner")
+        self.keyring_banner.setWordWrap(True)
+        self.keyring_banner.hide()
+        self.tls_banner = QLabel(
+            "⚠ TLS certificate verification is OFF for this profile: anyone on the network "
+            "path can read the secrets.",
+            self,
+        )
+        self.tls_banner.setObjectName("tlsBanner")
+        self.tls_banner.setWordWrap(True)
+        self.tls_banner.hide()
         self.send_button = QPushButton("&Send", self)
         self.send_button.setObjectName("sendButton")
         self.send_button.setDefault(True)
@@ -104,6 +120,9 @@ class MainWindow(QMainWindow):
 
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.profiles)
+        left_layout.addWidget(self.keyring_banner)
+        left_layout.addWidget(self.tls_banner)
         left_layout.addWidget(self.form, 1)
         left_layout.addLayout(buttons)
         scroll = QScrollArea(self)
@@ -141,6 +160,9 @@ class MainWindow(QMainWindow):
         self.copy_curl_button.clicked.connect(self.copy_curl)
         self.form.changed.connect(self._update_actions)
         self.log.raw_requested.connect(self._show_raw)
+        self.profiles.note.connect(self.log.add_note)
+        self.profiles.keyring_status.connect(self._show_keyring_status)
+        self.profiles.profile_changed.connect(self._use_profile)
         self.resize(1180, 720)
         self._set_busy(False)
 
@@ -185,6 +207,12 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        file_menu.addAction(self._action("&Save profile", self.profiles.save, "Ctrl+S"))
+        file_menu.addAction(self._action("Save profile &as…", self.profiles.save_as))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Import profiles…", self.import_profiles))
+        file_menu.addAction(self._action("&Export profiles…", self.export_profiles))
+        file_menu.addSeparator()
         self.save_log_action = self._action(
             "Save &log…", self.save_log, "Ctrl+Shift+S", "Save the log pane to a text file"
         )
@@ -311,13 +339,13 @@ class MainWindow(QMainWindow):
         self._copy_curl(with_secrets=False)
 
     def copy_curl_with_secrets(self) -> None:
-        answer = QMessageBox.question(
+        if dialogs.ask(
             self,
             "Copy with secrets?",
             "The command will contain the Auth-Key and the Auth Token in clear text. "
             "Anyone who sees it can use them.\n\nCopy it anyway?",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+            yes="Copy with secrets",
+        ):
             self._copy_curl(with_secrets=True)
 
     def _copy_curl(self, *, with_secrets: bool) -> None:
@@ -333,7 +361,7 @@ class MainWindow(QMainWindow):
     # --- log ----------------------------------------------------------------------------
 
     def save_log(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
+        path = dialogs.save_file(
             self, "Save log", "smstester-log.txt", "Text files (*.txt);;All files (*)"
         )
         if not path:
@@ -381,6 +409,40 @@ class MainWindow(QMainWindow):
             f"Qt {qVersion()} · PySide6 {pyside_version} · Python {platform.python_version()}",
         )
 
+    # --- profiles -----------------------------------------------------------------------
+
+    def import_profiles(self) -> None:
+        path = dialogs.open_file(self, "Import profiles", "JSON files (*.json);;All files (*)")
+        if path:
+            self.profiles.import_from(path)
+
+    def export_profiles(self) -> None:
+        path = dialogs.save_file(
+            self, "Export profiles", "smstester-profiles.json", "JSON files (*.json);;All files (*)"
+        )
+        if path:
+            self.profiles.export_to(path)
+
+    def _show_keyring_status(self, status: KeyringStatus) -> None:
+        self.keyring_banner.setVisible(not status.available)
+        self.keyring_banner.setText("⚠ " + status.message)
+
+    def _use_profile(self, profile: Profile | None) -> None:
+        """Apply a profile's timeouts and TLS settings to the sends that follow."""
+        if profile is None:
+            self.timeouts, self.verify = Timeouts(), True
+            name = "unsaved connection" if self.sandbox is None else "sandbox"
+        else:
+            self.timeouts = Timeouts(
+                connect=profile.connect_timeout,
+                read=profile.read_timeout,
+                total=max(60.0, profile.read_timeout * 2),
+            )
+            self.verify = profile.ca_bundle or profile.verify_tls
+            name = profile.name
+        self.tls_banner.setVisible(self.verify is False)
+        self.setWindowTitle(f"{name}[*] — smstester")
+
     # --- geometry -----------------------------------------------------------------------
 
     def saved_state(self) -> dict[str, str]:
@@ -389,11 +451,14 @@ class MainWindow(QMainWindow):
             "splitter": bytes(self.splitter.saveState().toBase64().data()).decode("ascii"),
         }
 
-    def restore_state(self, state: dict[str, str]) -> None:
-        if state.get("geometry"):
-            self.restoreGeometry(QByteArray.fromBase64(state["geometry"].encode("ascii")))
-        if state.get("splitter"):
-            self.splitter.restoreState(QByteArray.fromBase64(state["splitter"].encode("ascii")))
+    def restore_state(self, state: Any) -> None:
+        if not isinstance(state, dict):
+            return
+        geometry, split = state.get("geometry"), state.get("splitter")
+        if isinstance(geometry, str) and geometry.isascii():
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
+        if isinstance(split, str) and split.isascii():
+            self.splitter.restoreState(QByteArray.fromBase64(split.encode("ascii")))
 
     # --- closing ------------------------------------------------------------------------
 
@@ -404,11 +469,23 @@ class MainWindow(QMainWindow):
         self._cancel.cancel()
         self.clients.abort_all()
         self.tasks.wait(5000)
+        self.profiles.shutdown()
         self.clients.close()
         if self.sandbox is not None:
             self.sandbox.stop()
             self.sandbox = None
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.profiles.modified() and not dialogs.ask(
+            self,
+            "Close smstester?",
+            "The changes to this profile are not saved. Close and lose them?",
+            yes="Close without saving",
+        ):
+            event.ignore()
+            return
+        from smstester.core.storage import Settings
+
+        Settings().set("window", self.saved_state())
         self.shutdown()
         super().closeEvent(event)

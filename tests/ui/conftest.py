@@ -50,6 +50,42 @@ def _no_leftover_threads_or_timers(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
     assert not running, f"{len(running)} QTimer(s) still running after the test"
 
 
+class Dialogs:
+    """Stand-ins for every question the window asks; tests set the answers."""
+
+    def __init__(self) -> None:
+        self.answer = True
+        self.text: str | None = None
+        self.path: str | None = None
+        self.asked: list[str] = []
+        self.informed: list[str] = []
+
+    def ask(self, _parent: object, title: str, text: str, yes: str = "Yes") -> bool:
+        self.asked.append(f"{title}: {text}")
+        return self.answer
+
+    def ask_text(self, _parent: object, title: str, label: str, text: str = "") -> str | None:
+        self.asked.append(f"{title}: {label}")
+        return self.text
+
+    def inform(self, _parent: object, title: str, text: str) -> None:
+        self.informed.append(f"{title}: {text}")
+
+    def file(self, *_args: object) -> str | None:
+        return self.path
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
+    """No test ever blocks on a real dialog."""
+    stand_in = Dialogs()
+    for name in ("ask", "ask_text", "inform"):
+        monkeypatch.setattr(f"smstester.ui.dialogs.{name}", getattr(stand_in, name))
+    monkeypatch.setattr("smstester.ui.dialogs.open_file", stand_in.file)
+    monkeypatch.setattr("smstester.ui.dialogs.save_file", stand_in.file)
+    return stand_in
+
+
 @pytest.fixture
 def window(qtbot: QtBot) -> Iterator[MainWindow]:
     """`smstester --sandbox`: every field filled in against an in-process sandbox."""
@@ -58,5 +94,6 @@ def window(qtbot: QtBot) -> Iterator[MainWindow]:
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.profiles.store is not None, timeout=5000)
     yield win
     win.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,6 +19,9 @@ from pytestqt.qtbot import QtBot
 
 from smstester.sandbox import DEMO_AUTH_KEY, DEMO_AUTH_TOKEN
 from smstester.ui.window import MainWindow
+
+if TYPE_CHECKING:
+    from tests.ui.conftest import Dialogs
 
 
 def w(win: MainWindow, cls: type, name: str):  # type: ignore[no-untyped-def]
@@ -194,20 +198,17 @@ def test_secrets_never_in_log_even_when_echoed(qtbot: QtBot, window: MainWindow)
 
 
 def test_clear_and_save_log(
-    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, dialogs: Dialogs
 ) -> None:
     send_and_wait(qtbot, window)
     target = tmp_path / "log.txt"
-    monkeypatch.setattr(
-        "smstester.ui.window.QFileDialog.getSaveFileName", lambda *a, **k: (str(target), "")
-    )
+    dialogs.path = str(target)
     window.save_log_action.trigger()
     qtbot.waitUntil(target.exists, timeout=5000)
     qtbot.waitUntil(lambda: not window.tasks.busy, timeout=5000)
     saved = target.read_text(encoding="utf-8")
     assert "statusCode 200" in saved
     assert DEMO_AUTH_KEY not in saved
-    window.findChild(type(window.save_log_action), "")
     for action in window.menuBar().actions():
         for sub in action.menu().actions():
             if sub.text() == "C&lear log":
@@ -255,20 +256,13 @@ def test_copy_curl_of_a_broken_form(qtbot: QtBot, window: MainWindow) -> None:
     assert "not valid" in window.statusBar().currentMessage()
 
 
-def test_copy_curl_with_secrets_asks_first(
-    window: MainWindow, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
+def test_copy_curl_with_secrets_asks_first(window: MainWindow, dialogs: Dialogs) -> None:
     QApplication.clipboard().clear()
-    monkeypatch.setattr(
-        "smstester.ui.window.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.No
-    )
+    dialogs.answer = False
     window.copy_curl_with_secrets()
     assert QApplication.clipboard().text() == ""
-    monkeypatch.setattr(
-        "smstester.ui.window.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes
-    )
+    assert "secrets" in dialogs.asked[-1]
+    dialogs.answer = True
     window.copy_curl_with_secrets()
     assert DEMO_AUTH_KEY in QApplication.clipboard().text()
     QApplication.clipboard().clear()

@@ -1,0 +1,408 @@
+"""Saved connection profiles in the window: switch, save, save as, rename, delete.
+
+The profile file and the keyring are touched only on a worker (a one-thread pool keeps
+their operations in order); the UI thread only ever sees finished results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QThreadPool, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+from smstester.core.fields import SECRET_FIELDS
+from smstester.core.keystore import KeyringStatus, SecretStore
+from smstester.core.profiles import Profile, ProfileStore
+from smstester.core.request import SmsTest
+from smstester.ui import dialogs
+from smstester.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from smstester.ui.form import ConnectionForm
+
+UNSAVED = "(unsaved connection)"
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """What the start-up task found."""
+
+    store: ProfileStore
+    keys: SecretStore
+    status: KeyringStatus
+    last: Profile | None
+
+
+class ProfileBar(QWidget):
+    """`profileCombo` and its buttons; keeps the form and the saved profiles in step."""
+
+    #: The profile now in the form (None: an unsaved connection).
+    profile_changed = Signal(object)
+    #: A line for the log pane: (text, tone).
+    note = Signal(str, str)
+    #: The keyring's status, once known.
+    keyring_status = Signal(object)
+
+    def __init__(self, form: ConnectionForm, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form = form
+        pool = QThreadPool(self)
+        pool.setMaxThreadCount(1)  # profile file and keyring operations stay in order
+        self.tasks = TaskRunner(self, pool)
+        self.store: ProfileStore | None = None
+        self.keys: SecretStore | None = None
+        self.current: Profile | None = None
+        self._saved_secrets: dict[str, str] = {}
+        self._secrets_loading = False
+
+        self.combo = QComboBox(self)
+        self.combo.setObjectName("profileCombo")
+        self.combo.setToolTip("Saved connection profiles")
+        self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.combo.setMinimumContentsLength(18)
+        self.combo.addItem("Loading profiles…", None)
+        self.combo.setEnabled(False)
+        self.save_button = self._button(
+            "Save", "saveProfileButton", self.save, "Save the form into this profile (Ctrl+S)"
+        )
+        self.save_as_button = self._button(
+            "Save as…", "saveAsProfileButton", self.save_as, "Save the form as a new profile"
+        )
+        self.rename_button = self._button(
+            "Rename…", "renameProfileButton", self.rename, "Rename this profile"
+        )
+        self.delete_button = self._button(
+            "Delete",
+            "deleteProfileButton",
+            self.delete,
+            "Delete this profile and its keyring entries",
+        )
+        label = QLabel("&Profile", self)
+        label.setBuddy(self.combo)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(label)
+        row.addWidget(self.combo, 1)
+        for button in (
+            self.save_button,
+            self.save_as_button,
+            self.rename_button,
+            self.delete_button,
+        ):
+            row.addWidget(button)
+        self.combo.activated.connect(self._on_activated)
+        self.form.changed.connect(self._refresh_state)
+        self._refresh_state()
+
+    def _button(self, text: str, name: str, slot: Callable[[], None], tip: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.setEnabled(False)
+        button.clicked.connect(slot)
+        return button
+
+    # --- start-up -----------------------------------------------------------------------
+
+    def open(self, *, restore_last: bool) -> None:
+        """Read the profiles and look for the keyring, off the UI thread."""
+
+        def work() -> Opened:
+            store = ProfileStore()
+            keys = SecretStore()
+            return Opened(store, keys, keys.status(), store.last_used())
+
+        def done(opened: Opened) -> None:
+            self.store, self.keys = opened.store, opened.keys
+            for warning in opened.store.warnings:
+                self.note.emit(warning, "warn")
+            self.keyring_status.emit(opened.status)
+            self._fill_combo()
+            if restore_last and opened.last is not None and not self._form_has_content():
+                self._load(opened.last)
+
+        self.tasks.start(
+            work,
+            result=done,
+            failed=lambda m: self.note.emit(f"Could not read the saved profiles: {m}", "fail"),
+        )
+
+    def _form_has_content(self) -> bool:
+        test = self.form.test()
+        return any(
+            getattr(test, name).strip()
+            for name in (
+                "brand_url",
+                "integration_id",
+                "auth_key",
+                "username",
+                "password",
+                "phone_from",
+                "phone_to",
+            )
+        )
+
+    # --- the combo ----------------------------------------------------------------------
+
+    def _fill_combo(self) -> None:
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        self.combo.addItem(UNSAVED, None)
+        if self.store is not None:
+            for profile in self.store.list():
+                self.combo.addItem(profile.name, profile.id)
+        index = self.combo.findData(self.current.id) if self.current else 0
+        self.combo.setCurrentIndex(max(index, 0))
+        self.combo.blockSignals(False)
+        self.combo.setEnabled(True)
+        self._refresh_state()
+
+    def _on_activated(self, index: int) -> None:
+        profile_id = self.combo.itemData(index)
+        if self.store is None:
+            return
+        if profile_id == (self.current.id if self.current else None):
+            return
+        if self.modified() and not dialogs.ask(
+            self,
+            "Discard changes?",
+            f"The changes to {self._current_name()} are not saved. Switch and lose them?",
+            yes="Discard changes",
+        ):
+            self._fill_combo()  # back to the current profile
+            return
+        profile = self.store.get_by_id(profile_id) if profile_id else None
+        if profile is None:
+            self._set_current(None, {})
+        else:
+            self._load(profile)
+
+    def _current_name(self) -> str:
+        return f'"{self.current.name}"' if self.current else "the unsaved connection"
+
+    # --- loading ------------------------------------------------------------------------
+
+    def _load(self, profile: Profile) -> None:
+        """Fill the form from `profile` at once; its secrets follow from the keyring."""
+        self.form.set_test(profile.to_test())
+        self.form.set_region(profile.region)
+        self._set_current(profile, {})
+        keys, store = self.keys, self.store
+        if keys is None or store is None:
+            return
+        self._secrets_loading = True
+
+        def work() -> dict[str, str]:
+            store.set_last_used(profile)
+            return keys.get_all(profile.id)
+
+        def done(secrets: dict[str, str]) -> None:
+            if self.current is None or self.current.id != profile.id:
+                return  # the user moved on
+            self._secrets_loading = False
+            self._saved_secrets = secrets
+            self.form.auth_key.setText(secrets.get("auth_key", ""))
+            self.form.password.setText(secrets.get("password", ""))
+            self._refresh_state()
+
+        self.tasks.start(work, result=done, failed=self._failed("read the profile's secrets"))
+
+    def _set_current(self, profile: Profile | None, secrets: dict[str, str]) -> None:
+        self.current = profile
+        self._saved_secrets = secrets
+        self._fill_combo()
+        self.profile_changed.emit(profile)
+
+    # --- state --------------------------------------------------------------------------
+
+    def form_profile(self, name: str, base: Profile | None) -> Profile:
+        """The profile the form describes, keeping `base`'s id, timeouts and TLS settings."""
+        test = self.form.test()
+        keep: dict[str, Any] = {}
+        if base is not None:
+            keep = {
+                "connect_timeout": base.connect_timeout,
+                "read_timeout": base.read_timeout,
+                "ca_bundle": base.ca_bundle,
+                "verify_tls": base.verify_tls,
+            }
+        return Profile.from_test(name, test, id=base.id if base else None, **keep)
+
+    def _form_secrets(self) -> dict[str, str]:
+        test: SmsTest = self.form.test()
+        return {name: getattr(test, name) for name in SECRET_FIELDS if getattr(test, name)}
+
+    def modified(self) -> bool:
+        """True when the form differs from the saved profile (secrets included)."""
+        if self.current is None:
+            return False
+        if self._secrets_loading:
+            return not self.current.same_settings(
+                self.form_profile(self.current.name, self.current)
+            )
+        return (
+            not self.current.same_settings(self.form_profile(self.current.name, self.current))
+            or self._form_secrets() != self._saved_secrets
+        )
+
+    def _refresh_state(self) -> None:
+        ready = self.store is not None and not self.store.read_only
+        has = self.current is not None
+        modified = self.modified()
+        self.save_button.setEnabled(ready and (modified or not has))
+        self.save_as_button.setEnabled(ready)
+        self.rename_button.setEnabled(ready and has)
+        self.delete_button.setEnabled(ready and has)
+        window = self.window()
+        window.setWindowModified(modified)
+        index = self.combo.currentIndex()
+        if has and index > 0:
+            assert self.current is not None
+            self.combo.setItemText(index, self.current.name + (" •" if modified else ""))
+
+    # --- operations ---------------------------------------------------------------------
+
+    def _failed(self, what: str) -> Callable[[str], None]:
+        def report(message: str) -> None:
+            text = message.split(": ", 1)[-1] if message.count(": ") else message
+            self.note.emit(f"Could not {what}: {text}", "fail")
+            dialogs.inform(self, "Profiles", f"Could not {what}:\n{text}")
+            self._fill_combo()
+
+        return report
+
+    def _store_and_secrets(
+        self,
+        profile: Profile,
+        secrets: dict[str, str],
+        change: Callable[[ProfileStore], Profile],
+        what: str,
+    ) -> None:
+        store, keys = self.store, self.keys
+        if store is None or keys is None:
+            return
+
+        def work() -> tuple[Profile, bool]:
+            saved = change(store)
+            kept = keys.set_all(saved.id, secrets) if secrets else True
+            for name in SECRET_FIELDS:
+                if name not in secrets:
+                    keys.delete(saved.id, name)
+            store.set_last_used(saved)
+            return saved, kept
+
+        def done(result: tuple[Profile, bool]) -> None:
+            saved, kept = result
+            self._set_current(saved, dict(secrets))
+            where = "" if kept else " (secrets kept in memory only: no keyring)"
+            self.note.emit(f'{what} profile "{saved.name}"{where}.', "dim")
+
+        self.tasks.start(work, result=done, failed=self._failed(what.lower() + " the profile"))
+
+    def save(self) -> None:
+        """Save the form into the current profile (or ask for a name for a new one)."""
+        if self.current is None:
+            self.save_as()
+            return
+        profile = self.form_profile(self.current.name, self.current)
+        self._store_and_secrets(
+            profile, self._form_secrets(), lambda store: store.save(profile), "Saved"
+        )
+
+    def save_as(self) -> None:
+        """Save the form as a new profile."""
+        suggestion = self.current.name + " (copy)" if self.current else self.form.brand_url.text()
+        name = dialogs.ask_text(self, "Save profile as", "Profile name:", suggestion)
+        if not name or not name.strip():
+            return
+        profile = self.form_profile(name.strip(), self.current)
+        fresh = Profile.from_test(
+            profile.name,
+            self.form.test(),
+            connect_timeout=profile.connect_timeout,
+            read_timeout=profile.read_timeout,
+            ca_bundle=profile.ca_bundle,
+            verify_tls=profile.verify_tls,
+        )
+        self._store_and_secrets(
+            fresh, self._form_secrets(), lambda store: store.create(fresh), "Created"
+        )
+
+    def rename(self) -> None:
+        current, store = self.current, self.store
+        if current is None or store is None:
+            return
+        name = dialogs.ask_text(self, "Rename profile", "New name:", current.name)
+        if not name or not name.strip() or name.strip() == current.name:
+            return
+
+        def done(renamed: Profile) -> None:
+            if self.current is not None and self.current.id == renamed.id:
+                self.current = renamed
+            self._fill_combo()
+            self.note.emit(f'Renamed profile "{current.name}" to "{renamed.name}".', "dim")
+
+        self.tasks.start(
+            lambda: store.rename(current.name, name.strip()),
+            result=done,
+            failed=self._failed("rename the profile"),
+        )
+
+    def delete(self) -> None:
+        current, store, keys = self.current, self.store, self.keys
+        if current is None or store is None or keys is None:
+            return
+        if not dialogs.ask(
+            self,
+            "Delete profile?",
+            f'Delete the profile "{current.name}" and its saved secrets? '
+            "The form keeps what it shows now.",
+            yes="Delete",
+        ):
+            return
+
+        def work() -> Profile:
+            deleted = store.delete(current.name)
+            keys.delete_all(deleted.id)
+            return deleted
+
+        def done(deleted: Profile) -> None:
+            self._set_current(None, {})
+            self.note.emit(f'Deleted profile "{deleted.name}" and its keyring entries.', "dim")
+
+        self.tasks.start(work, result=done, failed=self._failed("delete the profile"))
+
+    def export_to(self, path: str) -> None:
+        store = self.store
+        if store is None:
+            return
+        self.tasks.start(
+            lambda: store.export_profiles(Path(path)),
+            result=lambda names: self.note.emit(
+                f"Exported {len(names)} profile(s) to {path} (no secrets).", "dim"
+            ),
+            failed=self._failed("export the profiles"),
+        )
+
+    def import_from(self, path: str) -> None:
+        store = self.store
+        if store is None:
+            return
+
+        def done(report: Any) -> None:
+            self._fill_combo()
+            for line in report.lines():
+                self.note.emit(line, "dim")
+
+        self.tasks.start(
+            lambda: store.import_profiles(Path(path), "rename"),
+            result=done,
+            failed=self._failed("import the profiles"),
+        )
+
+    def shutdown(self) -> None:
+        self.tasks.wait(5000)
