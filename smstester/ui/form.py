@@ -6,6 +6,7 @@ import itertools
 
 import phonenumbers
 from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSizePolicy,
+    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -22,6 +24,19 @@ from PySide6.QtWidgets import (
 from smstester.core.fields import HELP, LABELS
 from smstester.core.phone import PhoneCheck, check_number
 from smstester.core.request import DEV_BASE_URL, LIVE_BASE_URL, SmsTest
+from smstester.core.segments import count_segments, replace_lookalikes
+
+
+def _utf16_offsets(text: str) -> list[int]:
+    """UTF-16 position of every index of `text` (and of its end)."""
+    offsets = [0] * (len(text) + 1)
+    position = 0
+    for index, ch in enumerate(text):
+        offsets[index] = position
+        position += 2 if ord(ch) > 0xFFFF else 1
+    offsets[len(text)] = position
+    return offsets
+
 
 #: Label texts with their keyboard mnemonics.
 _MNEMONIC = {
@@ -130,7 +145,19 @@ class ConnectionForm(QWidget):
         region_label.setBuddy(self.region)
         layout.addRow(region_label, self.region)
         self._add_row(layout, "message", self.message, self.message)
-        layout.addRow("", self.segment_label)
+        self.fix_button = QToolButton(self)
+        self.fix_button.setObjectName("replaceLookalikesButton")
+        self.fix_button.setText("Replace look-alikes")
+        self.fix_button.setToolTip(
+            "Swap smart quotes, dashes, odd spaces and the like for GSM-7 characters "
+            "(Ctrl+Z undoes it)")
+        self.fix_button.clicked.connect(self.replace_lookalikes)
+        self.fix_button.hide()
+        segment_row = QHBoxLayout()
+        segment_row.setContentsMargins(0, 0, 0, 0)
+        segment_row.addWidget(self.segment_label, 1)
+        segment_row.addWidget(self.fix_button)
+        layout.addRow("", segment_row)
 
         for edit in (
             self.brand_url,
@@ -145,6 +172,7 @@ class ConnectionForm(QWidget):
         self.base_url.editTextChanged.connect(self.changed)
         self.region.currentIndexChanged.connect(self.changed)
         self.message.textChanged.connect(self.changed)
+        self.message.textChanged.connect(self._refresh_segments)
         self.changed.connect(self._refresh_numbers)
         chain: list[QWidget] = [
             self.base_url,
@@ -164,6 +192,7 @@ class ConnectionForm(QWidget):
             QWidget.setTabOrder(first, second)
         self._checks: tuple[PhoneCheck, PhoneCheck] | None = None
         self._refresh_numbers()
+        self._refresh_segments()
 
     def _line(self, name: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit(self)
@@ -252,6 +281,60 @@ class ConnectionForm(QWidget):
         )
         checks = self._checks
         return filled and checks is not None and checks[0].valid and checks[1].valid
+
+    # --- message: encoding, segments, culprits ------------------------------------------
+
+    def _refresh_segments(self) -> None:
+        text = self.message.toPlainText()
+        info = count_segments(text)
+        self.segment_label.setText(info.summary())
+        warn = info.encoding == "UCS-2" or info.segments > 1 or info.over_limit
+        tip = ""
+        if info.culprits:
+            shown = " ".join(info.culprits[:12])
+            tip = (
+                f"Sent as UCS-2 because of: {shown}. Message → Replace look-alike "
+                "characters swaps the ones that have a GSM-7 twin."
+            )
+        self.segment_label.setToolTip(tip)
+        self.segment_label.setProperty("state", "warn" if warn else "")
+        self.segment_label.style().unpolish(self.segment_label)
+        self.segment_label.style().polish(self.segment_label)
+        self._highlight(text, info.culprit_spans)
+        self.fix_button.setVisible(bool(info.culprits) and replace_lookalikes(text) != text)
+
+    def _highlight(self, text: str, spans: tuple[tuple[int, int], ...]) -> None:
+        """Mark the characters that forced UCS-2 (Qt counts in UTF-16 units)."""
+        selections = []
+        if spans:
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor(255, 170, 0, 90))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            fmt.setUnderlineColor(QColor("#d97706"))
+            offsets = _utf16_offsets(text)
+            document = self.message.document()
+            for start, end in spans[:500]:
+                cursor = QTextCursor(document)
+                cursor.setPosition(offsets[start])
+                cursor.setPosition(offsets[end], QTextCursor.MoveMode.KeepAnchor)
+                selection = QTextEdit.ExtraSelection()
+                selection.cursor = cursor  # type: ignore[misc]
+                selection.format = fmt  # type: ignore[misc]
+                selections.append(selection)
+        self.message.setExtraSelections(selections)
+
+    def replace_lookalikes(self) -> bool:
+        """Swap look-alike characters for GSM-7 ones, as one undoable edit. True if any."""
+        text = self.message.toPlainText()
+        fixed = replace_lookalikes(text)
+        if fixed == text:
+            return False
+        cursor = self.message.textCursor()
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(fixed)
+        cursor.endEditBlock()
+        return True
 
     # --- live number checks -------------------------------------------------------------
 

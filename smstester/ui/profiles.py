@@ -405,4 +405,4 @@ class ProfileBar(QWidget):
         )
 
     def shutdown(self) -> None:
-        self.tasks.wait(5000)
+        self.tasks.close()

@@ -25,7 +25,7 @@ class Channel(QObject):
         self,
         on_result: Callable[[Any], None] | None,
         on_failed: Callable[[str], None] | None,
-        on_done: Callable[[], None],
+        on_done: Callable[[], bool],
     ) -> None:
         super().__init__()
         self._on_result, self._on_failed, self._on_done = on_result, on_failed, on_done
@@ -34,14 +34,12 @@ class Channel(QObject):
 
     @Slot(object)
     def _deliver_result(self, value: Any) -> None:
-        self._on_done()
-        if self._on_result is not None:
+        if self._on_done() and self._on_result is not None:
             self._on_result(value)
 
     @Slot(str)
     def _deliver_failure(self, message: str) -> None:
-        self._on_done()
-        if self._on_failed is not None:
+        if self._on_done() and self._on_failed is not None:
             self._on_failed(message)
 
 
@@ -70,6 +68,7 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self.pool = pool or QThreadPool.globalInstance()
         self._tasks: set[Task] = set()
+        self._closed = False
 
     def start(
         self,
@@ -80,7 +79,12 @@ class TaskRunner(QObject):
     ) -> Task:
         """Run `fn` in the background; `result(value)` or `failed(message)` runs on this thread."""
         holder: list[Task] = []
-        channel = Channel(result, failed, lambda: self._tasks.discard(holder[0]))
+
+        def done() -> bool:
+            self._tasks.discard(holder[0])
+            return not self._closed  # after close(), results are dropped
+
+        channel = Channel(result, failed, done)
         task = Task(fn, channel)
         holder.append(task)
         self._tasks.add(task)
@@ -95,3 +99,8 @@ class TaskRunner(QObject):
     def wait(self, msecs: int = 5000) -> bool:
         """Wait for every task to finish (only at shutdown); True when all did."""
         return self.pool.waitForDone(msecs)
+
+    def close(self, msecs: int = 5000) -> bool:
+        """At shutdown: wait for the tasks, and drop every result still on its way."""
+        self._closed = True
+        return self.wait(msecs)

@@ -243,6 +243,15 @@ class MainWindow(QMainWindow):
             )
         )
 
+        message_menu = bar.addMenu("&Message")
+        self.replace_action = self._action(
+            "&Replace look-alike characters",
+            self.replace_lookalikes,
+            "Ctrl+Shift+R",
+            "Swap smart quotes, dashes, odd spaces and the like for GSM-7 characters",
+        )
+        message_menu.addAction(self.replace_action)
+
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self._action("C&lear log", self.log.clear_log, "Ctrl+L"))
 
@@ -331,6 +340,12 @@ class MainWindow(QMainWindow):
         self._cancel.cancel()
         self._set_busy(False)
         self.log.add_note("Cancelled.", "warn")
+
+    def replace_lookalikes(self) -> None:
+        if self.form.replace_lookalikes():
+            self.statusBar().showMessage("Replaced look-alike characters (Ctrl+Z undoes it).", 5000)
+        else:
+            self.statusBar().showMessage("Nothing to replace.", 3000)
 
     # --- curl ---------------------------------------------------------------------------
 
@@ -468,7 +483,7 @@ class MainWindow(QMainWindow):
         self.elapsed_timer.stop()
         self._cancel.cancel()
         self.clients.abort_all()
-        self.tasks.wait(5000)
+        self.tasks.close()
         self.profiles.shutdown()
         self.clients.close()
         if self.sandbox is not None:
