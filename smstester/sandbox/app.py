@@ -1,0 +1,590 @@
+"""The sandbox's request logic, without any HTTP plumbing: a `Request` in, a `Response` out.
+
+It stands in for `POST {base}/api/v1/app-integrations/{appIntegrationId}/sms/test` and checks,
+in this order (the first failing check answers):
+
+1. the route (unknown path: 404) and the method (only POST: 405; fault modes answer any
+   method, so that a client that turns a redirected POST into a GET still sees the fault);
+2. the rate limit per Auth-Key value (429 with `Retry-After`);
+3. the Auth-Key header (missing or wrong: 401);
+4. the Brand-URL header (missing: 400; unknown brand: 404 `BrandNotFound`);
+5. the app integration id, percent-decoded once (unknown: 404 `AppIntegrationNotFound`);
+   ids starting with `fault-` are fault modes instead (see `faults.FAULTS`);
+6. the Content-Type and the body (a JSON object: otherwise 400);
+7. the five fields (400, one error item per field that is missing, empty, not a string,
+   not E.164, or not an Account SID);
+8. the Twilio credentials (wrong: 401 with Twilio's 20003), the message length (21617);
+9. Twilio's test-credential magic numbers (`twilio.magic_number_error`).
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import hmac
+import json
+import math
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import unquote
+
+from smstester.sandbox import demo, twilio
+from smstester.sandbox.faults import FAULT_PREFIX, FAULTS, HUGE_DATA_BYTES, parse_fault
+
+JSON_TYPE: Final = "application/json; charset=utf-8"
+HTML_TYPE: Final = "text/html; charset=utf-8"
+
+#: The five body fields, in the order their errors are listed.
+FIELDS: Final = ("username", "password", "phoneNumberFrom", "phoneNumberTo", "message")
+
+#: E.164: `+`, then 2 to 15 ASCII digits, the first not 0.
+E164_RE: Final = re.compile(r"\+[1-9][0-9]{1,14}")
+
+#: A Twilio Account SID: `AC` then 32 hexadecimal digits.
+ACCOUNT_SID_RE: Final = re.compile(r"AC[0-9a-fA-F]{32}")
+
+#: Where `fault-redirect` points (below the path prefix).
+REDIRECT_TARGET_PATH: Final = "/sandbox/redirected"
+
+#: The envelope `message` for each status code the sandbox answers with.
+STATUS_MESSAGES: Final[dict[int, str]] = {
+    200: "The request was successful.",
+    302: "The resource has moved.",
+    400: "The request is not valid.",
+    401: "The request is not authenticated.",
+    403: "The request is forbidden.",
+    404: "The requested resource was not found.",
+    405: "The method is not allowed for the requested resource.",
+    413: "The request body is too large.",
+    429: "Too many requests.",
+    500: "An internal server error occurred.",
+    502: "Bad gateway.",
+}
+
+#: The envelope `message` when Twilio refused the test message.
+TWILIO_FAILED_MESSAGE: Final = "The test SMS could not be sent: the SMS provider refused it."
+
+_JSON_TYPES: Final = ("application/json", "text/json")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One HTTP request as the sandbox sees it."""
+
+    method: str
+    #: The raw request target: path (still percent-encoded) and query.
+    target: str
+    headers: Sequence[tuple[str, str]]
+    body: bytes
+    #: `scheme://host[:port]` this request reached (for absolute redirect URLs).
+    origin: str
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header (case-insensitive name), or None."""
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """What to answer. `delay` seconds are waited first; `drop` closes without answering."""
+
+    status: int
+    body: bytes = b""
+    content_type: str | None = JSON_TYPE
+    headers: tuple[tuple[str, str], ...] = ()
+    delay: float = 0.0
+    drop: bool = False
+    close: bool = False
+
+
+# --- envelopes ---------------------------------------------------------------------------
+
+
+def new_correlation_id() -> str:
+    return str(uuid.uuid4())
+
+
+def error_item(
+    code: str | int,
+    message: str,
+    correlation_id: str,
+    *,
+    details: str | None = None,
+    field_name: str | None = None,
+) -> dict[str, Any]:
+    """One `errors` entry, as jframework writes them."""
+    item: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        item["details"] = details
+    if field_name is not None:
+        item["field"] = field_name
+    item["correlationId"] = correlation_id
+    return item
+
+
+def envelope_bytes(
+    status: int,
+    *,
+    data: Any = None,
+    errors: Sequence[Any] = (),
+    message: str | None = None,
+    success: bool | None = None,
+) -> bytes:
+    """A jframework envelope, serialized."""
+    body = {
+        "success": (200 <= status < 300) if success is None else success,
+        "statusCode": status,
+        "message": message if message is not None else STATUS_MESSAGES.get(status, ""),
+        "data": data,
+        "errors": list(errors),
+    }
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+def envelope_response(
+    status: int,
+    *,
+    data: Any = None,
+    errors: Sequence[Any] = (),
+    message: str | None = None,
+    correlation_id: str | None = None,
+    headers: tuple[tuple[str, str], ...] = (),
+    close: bool = False,
+) -> Response:
+    extra = headers
+    if correlation_id is not None:
+        extra = (("X-Correlation-Id", correlation_id), *extra)
+    return Response(
+        status,
+        envelope_bytes(status, data=data, errors=errors, message=message),
+        headers=extra,
+        close=close,
+    )
+
+
+def error_response(
+    status: int,
+    code: str | int,
+    message: str,
+    *,
+    details: str | None = None,
+    correlation_id: str | None = None,
+    headers: tuple[tuple[str, str], ...] = (),
+    close: bool = False,
+) -> Response:
+    """A failure envelope with a single error item."""
+    cid = correlation_id or new_correlation_id()
+    item = error_item(code, message, cid, details=details)
+    return envelope_response(
+        status, errors=[item], correlation_id=cid, headers=headers, close=close
+    )
+
+
+def success_response(correlation_id: str) -> Response:
+    return envelope_response(200, data=True, correlation_id=correlation_id)
+
+
+@functools.cache
+def huge_body() -> bytes:
+    """The `fault-huge` answer: a valid success envelope whose data is a 12 MiB string."""
+    return envelope_bytes(200, data="x" * HUGE_DATA_BYTES)
+
+
+# --- the rate limit ----------------------------------------------------------------------
+
+
+class RateLimiter:
+    """At most `limit` requests per `window` seconds per key (a sliding window); 0 = no limit."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self._hits: dict[str, collections.deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, key: str) -> float | None:
+        """Count one request; None if it is allowed, else the seconds until one would be."""
+        if self.limit <= 0:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            if len(self._hits) > 10_000:
+                self._forget_idle(now)
+            hits = self._hits.setdefault(key, collections.deque())
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return max(hits[0] + self.window - now, 0.0)
+            hits.append(now)
+            return None
+
+    def _forget_idle(self, now: float) -> None:
+        for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
+            del self._hits[key]
+
+
+# --- the application ---------------------------------------------------------------------
+
+
+def _normalize_brand(value: str) -> str:
+    text = value.strip().lower()
+    for scheme in ("https://", "http://"):
+        text = text.removeprefix(scheme)
+    return text.rstrip("/")
+
+
+def _normalize_prefix(prefix: str) -> str:
+    stripped = prefix.strip("/")
+    return f"/{stripped}" if stripped else ""
+
+
+@dataclass
+class SandboxApp:
+    """The endpoint's behaviour. Thread-safe: one instance serves every connection."""
+
+    auth_key: str = demo.DEMO_AUTH_KEY
+    brand_urls: Iterable[str] = (demo.DEMO_BRAND_URL,)
+    integration_ids: Iterable[str] = (demo.DEMO_INTEGRATION_ID,)
+    account_sid: str = demo.DEMO_ACCOUNT_SID
+    auth_token: str = demo.DEMO_AUTH_TOKEN
+    rate_limit: int = 300
+    rate_window: float = 60.0
+    slow_seconds: float = 3.0
+    path_prefix: str = ""
+    _brands: frozenset[str] = field(init=False, repr=False)
+    _integrations: frozenset[str] = field(init=False, repr=False)
+    _limiter: RateLimiter = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._brands = frozenset(_normalize_brand(b) for b in self.brand_urls)
+        self._integrations = frozenset(self.integration_ids)
+        self._limiter = RateLimiter(self.rate_limit, self.rate_window)
+        self.path_prefix = _normalize_prefix(self.path_prefix)
+
+    # The route ---------------------------------------------------------------------------
+
+    def _route(self, target: str) -> tuple[str, str | None]:
+        """('sms', raw id) for the endpoint, ('redirected', None), or ('none', None)."""
+        path = target.split("?", 1)[0].split("#", 1)[0]
+        prefix = self.path_prefix
+        if prefix:
+            if not path.startswith(prefix + "/"):
+                return "none", None
+            path = path[len(prefix) :]
+        if path == REDIRECT_TARGET_PATH:
+            return "redirected", None
+        parts = path.split("/")
+        if (
+            len(parts) == 7
+            and parts[0] == ""
+            and [p.lower() for p in (parts[1], parts[2], parts[3], parts[5], parts[6])]
+            == ["api", "v1", "app-integrations", "sms", "test"]
+            and parts[4]
+        ):
+            return "sms", parts[4]
+        return "none", None
+
+    def handle(self, request: Request) -> Response:
+        cid = new_correlation_id()
+        kind, raw_id = self._route(request.target)
+        if kind == "redirected":
+            return error_response(
+                400,
+                "Redirected",
+                "This URL is where the fault-redirect fault mode points; a client should "
+                "report a redirect instead of following it.",
+                correlation_id=cid,
+            )
+        if kind == "none" or raw_id is None:
+            return error_response(
+                404,
+                "NotFound",
+                f"No endpoint matches {request.method} {request.target.split('?', 1)[0]}.",
+                details="The only endpoint is POST "
+                f"{self.path_prefix}/api/v1/app-integrations/{{appIntegrationId}}/sms/test.",
+                correlation_id=cid,
+            )
+        integration_id = unquote(raw_id)
+        if request.method != "POST" and not integration_id.startswith(FAULT_PREFIX):
+            return error_response(
+                405,
+                "MethodNotAllowed",
+                f"The method {request.method} is not allowed; use POST.",
+                correlation_id=cid,
+                headers=(("Allow", "POST"),),
+            )
+
+        auth_key = request.header("Auth-Key")
+        if auth_key:
+            wait = self._limiter.check(auth_key)
+            if wait is not None:
+                retry_after = max(1, math.ceil(wait))
+                return error_response(
+                    429,
+                    "TooManyRequests",
+                    f"Rate limit exceeded: at most {self.rate_limit} requests per "
+                    f"{self.rate_window:g} seconds for one Auth-Key. "
+                    f"Try again in {retry_after} seconds.",
+                    correlation_id=cid,
+                    headers=(("Retry-After", str(retry_after)),),
+                )
+        if not auth_key or not auth_key.strip():
+            return error_response(
+                401, "Unauthorized", "The Auth-Key header is required.", correlation_id=cid
+            )
+        if not hmac.compare_digest(auth_key.encode("utf-8"), self.auth_key.encode("utf-8")):
+            return error_response(
+                401, "Unauthorized", "The Auth-Key is not valid.", correlation_id=cid
+            )
+
+        brand = request.header("Brand-URL")
+        if not brand or not brand.strip():
+            return error_response(
+                400, "BrandUrlRequired", "The Brand-URL header is required.", correlation_id=cid
+            )
+        if _normalize_brand(brand) not in self._brands:
+            return error_response(
+                404,
+                "BrandNotFound",
+                f"No brand is registered for the Brand-URL '{brand}'.",
+                correlation_id=cid,
+            )
+
+        if integration_id.startswith(FAULT_PREFIX):
+            return self._fault(request, integration_id, cid)
+        if integration_id not in self._integrations:
+            return error_response(
+                404,
+                "AppIntegrationNotFound",
+                f"The app integration '{integration_id}' was not found.",
+                correlation_id=cid,
+            )
+
+        payload = self._payload(request, cid)
+        if isinstance(payload, Response):
+            return payload
+        errors = self._validate(payload, cid)
+        if errors:
+            return envelope_response(
+                400,
+                errors=errors,
+                message="One or more validation errors occurred.",
+                correlation_id=cid,
+            )
+        return self._send_sms(payload, cid)
+
+    # The body ----------------------------------------------------------------------------
+
+    def _payload(self, request: Request, cid: str) -> dict[str, Any] | Response:
+        content_type = (request.header("Content-Type") or "").split(";", 1)[0].strip().lower()
+        if not (content_type in _JSON_TYPES or content_type.endswith("+json")):
+            shown = content_type or "none"
+            return error_response(
+                400,
+                "InvalidContentType",
+                f"The Content-Type must be application/json (got {shown}).",
+                correlation_id=cid,
+            )
+        if not request.body.strip():
+            return error_response(
+                400, "InvalidBody", "A request body is required.", correlation_id=cid
+            )
+        try:
+            payload = json.loads(request.body.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            return error_response(
+                400,
+                "InvalidJson",
+                "The request body is not valid JSON.",
+                details=str(exc),
+                correlation_id=cid,
+            )
+        if not isinstance(payload, dict):
+            return error_response(
+                400,
+                "InvalidBody",
+                "The request body must be a JSON object.",
+                correlation_id=cid,
+            )
+        return payload
+
+    def _validate(self, payload: dict[str, Any], cid: str) -> list[dict[str, Any]]:
+        errors: list[dict[str, Any]] = []
+
+        def fail(name: str, message: str, details: str | None = None) -> None:
+            errors.append(
+                error_item("ValidationError", message, cid, details=details, field_name=name)
+            )
+
+        for name in FIELDS:
+            value = payload.get(name)
+            if value is None:
+                fail(name, f"The {name} field is required.")
+            elif not isinstance(value, str):
+                fail(name, f"The {name} field must be a string.")
+            elif not value.strip():
+                fail(name, f"The {name} field is required.")
+            elif name in ("phoneNumberFrom", "phoneNumberTo") and not E164_RE.fullmatch(value):
+                fail(
+                    name,
+                    f"The {name} field must be a phone number in E.164 format.",
+                    "E.164 is '+' then the country code and number, at most 15 digits in all, "
+                    "no spaces or punctuation: e.g. +14155552671.",
+                )
+            elif name == "username" and not ACCOUNT_SID_RE.fullmatch(value):
+                fail(
+                    name,
+                    "The username field must be a Twilio Account SID.",
+                    "An Account SID is 'AC' followed by 32 hexadecimal digits.",
+                )
+        return errors
+
+    # Twilio ------------------------------------------------------------------------------
+
+    def _send_sms(self, payload: dict[str, Any], cid: str) -> Response:
+        username: str = payload["username"]
+        password: str = payload["password"]
+        sid_ok = hmac.compare_digest(username.encode("utf-8"), self.account_sid.encode("utf-8"))
+        token_ok = hmac.compare_digest(password.encode("utf-8"), self.auth_token.encode("utf-8"))
+        problem: twilio.TwilioError | None
+        if not (sid_ok and token_ok):
+            problem = twilio.authenticate_error()
+        elif len(payload["message"]) > twilio.MAX_BODY_CHARS:
+            problem = twilio.body_too_long_error()
+        else:
+            problem = twilio.magic_number_error(
+                payload["phoneNumberFrom"], payload["phoneNumberTo"]
+            )
+        if problem is None:
+            return success_response(cid)
+        item = error_item(problem.code, problem.message, cid, details=problem.more_info)
+        return envelope_response(
+            problem.http_status,
+            errors=[item],
+            message=TWILIO_FAILED_MESSAGE,
+            correlation_id=cid,
+        )
+
+    # Fault modes -------------------------------------------------------------------------
+
+    def _fault(self, request: Request, integration_id: str, cid: str) -> Response:
+        fault = parse_fault(integration_id, self.slow_seconds)
+        if fault is None:
+            return error_response(
+                404,
+                "AppIntegrationNotFound",
+                f"The app integration '{integration_id}' was not found: "
+                "it is not a known fault mode.",
+                details="Fault modes: " + ", ".join(FAULTS),
+                correlation_id=cid,
+            )
+        name = fault.name
+        if name == "slow":
+            ok = success_response(cid)
+            return Response(ok.status, ok.body, headers=ok.headers, delay=fault.seconds)
+        if name == "500":
+            return error_response(
+                500,
+                "InternalServerError",
+                "An unexpected error occurred while sending the test SMS (fault-500).",
+                correlation_id=cid,
+            )
+        if name == "502":
+            return Response(502, _BAD_GATEWAY_PAGE, content_type=HTML_TYPE)
+        if name == "html":
+            return Response(200, _HTML_PAGE, content_type=HTML_TYPE)
+        if name == "notjson":
+            return Response(200, _NOT_JSON)
+        if name == "drop":
+            return Response(0, drop=True, close=True)
+        if name == "huge":
+            return Response(200, huge_body(), headers=(("X-Correlation-Id", cid),))
+        if name in ("redirect", "redirect-loop"):
+            if name == "redirect":
+                location = request.origin + self.path_prefix + REDIRECT_TARGET_PATH
+            else:
+                location = request.origin + request.target
+            return envelope_response(
+                302,
+                message=f"Moved to {location}.",
+                correlation_id=cid,
+                headers=(("Location", location),),
+            )
+        if name == "echo":
+            return self._echo(request, cid)
+        if name == "empty":
+            return Response(200, b"")
+        if name == "wrong-status":
+            body = envelope_bytes(
+                500,
+                errors=[
+                    error_item(
+                        "InternalServerError",
+                        "The HTTP status said 200 but this envelope says 500 (fault-wrong-status).",
+                        cid,
+                    )
+                ],
+                success=False,
+            )
+            return Response(200, body, headers=(("X-Correlation-Id", cid),))
+        raise AssertionError(f"unhandled fault mode {name!r}")  # pragma: no cover
+
+    def _echo(self, request: Request, cid: str) -> Response:
+        text = request.body.decode("utf-8", errors="replace")
+        try:
+            parsed: Any = json.loads(text) if text.strip() else None
+        except ValueError:
+            parsed = None
+        headers: dict[str, str] = {}
+        for key, value in request.headers:
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        data = {
+            "method": request.method,
+            "target": request.target,
+            "headers": headers,
+            "body": text,
+            "json": parsed,
+        }
+        secrets = [f"Auth-Key {request.header('Auth-Key')!r}"]
+        if isinstance(parsed, dict):
+            secrets.append(f"password {parsed.get('password')!r}")
+            secrets.append(f"username {parsed.get('username')!r}")
+        item = error_item(
+            "Echo",
+            "fault-echo: the request as received, with " + ", ".join(secrets) + ".",
+            cid,
+            details=text,
+        )
+        return envelope_response(
+            400,
+            data=data,
+            errors=[item],
+            message="fault-echo: the request is echoed back, secrets included.",
+            correlation_id=cid,
+        )
+
+
+_BAD_GATEWAY_PAGE: Final = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
+
+_HTML_PAGE: Final = (
+    b'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">'
+    b"<title>Sign in</title></head>\n<body>\n<h1>Sign in to continue</h1>\n"
+    b"<p>This network requires you to sign in before you can use it.</p>\n"
+    b'<form method="post" action="/login"><input name="user"><input name="pass" '
+    b'type="password"><button>Sign in</button></form>\n</body>\n</html>\n'
+)
+
+_NOT_JSON: Final = b'{"success": true, "statusCode": 200, "message": "The request was succ'
