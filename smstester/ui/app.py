@@ -33,9 +33,13 @@ def build_window(argv: list[str]) -> QMainWindow:
         sandbox = SandboxServer().start()
     window = MainWindow(sandbox=sandbox)
     window.setWindowIcon(QIcon(str(resource_path("smstester.svg"))))
-    # The one disk read before the first paint: a few hundred bytes, so the window opens
-    # where it was left instead of jumping there afterwards.
-    window.restore_state(Settings().get("window") or {})
+    if args.screenshot:
+        # A screenshot shows the window as it first opens, and changes no settings.
+        window.persist_state = False
+    else:
+        # The one disk read before the first paint: a few hundred bytes, so the window
+        # opens where it was left instead of jumping there afterwards.
+        window.restore_state(Settings().get("window") or {})
     if sandbox is not None:
         window.use_sandbox(sandbox)
     window.profiles.open(restore_last=sandbox is None)
@@ -60,7 +64,8 @@ def run(argv: list[str]) -> int:
         path: str = args.screenshot
 
         def shoot() -> None:
-            if args.send and (window.in_flight or window.tasks.busy):
+            if window.profiles.tasks.busy or (args.send and (window.in_flight
+                                                             or window.tasks.busy)):
                 QTimer.singleShot(20, shoot)
                 return
             ok = window.grab().save(path, "PNG")

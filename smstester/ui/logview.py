@@ -90,7 +90,10 @@ class LogView(QTextBrowser):
         self._append_block([self._line_html(Line(f"{stamp} · {text}", tone))])  # type: ignore[arg-type]
 
     def _append_block(self, parts: list[str]) -> None:
-        self.append("".join(parts) + "<hr>")
+        if not self.document().isEmpty():
+            self.append("")  # a blank line between entries
+        for part in parts:
+            self.append(part)
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
 

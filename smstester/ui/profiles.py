@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QThreadPool, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 from smstester.core.fields import SECRET_FIELDS
 from smstester.core.keystore import KeyringStatus, SecretStore
@@ -98,8 +98,9 @@ class ProfileBar(QWidget):
         self.form.changed.connect(self._refresh_state)
         self._refresh_state()
 
-    def _button(self, text: str, name: str, slot: Callable[[], None], tip: str) -> QPushButton:
-        button = QPushButton(text, self)
+    def _button(self, text: str, name: str, slot: Callable[[], None], tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
         button.setObjectName(name)
         button.setToolTip(tip)
         button.setEnabled(False)

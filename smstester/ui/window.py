@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.setWindowTitle("smstester")
         self.sandbox = sandbox
+        #: Whether closing saves the geometry (not for a --screenshot run).
+        self.persist_state = True
         self.tasks = TaskRunner(self)
         self.clients = ClientPool()
         self.timeouts = Timeouts()
@@ -136,10 +138,11 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self.log)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
+        self.splitter.setSizes([600, 580])
 
         self.busy_bar = QProgressBar(self)
         self.busy_bar.setRange(0, 0)
@@ -499,8 +502,9 @@ class MainWindow(QMainWindow):
         ):
             event.ignore()
             return
-        from smstester.core.storage import Settings
+        if self.persist_state:
+            from smstester.core.storage import Settings
 
-        Settings().set("window", self.saved_state())
+            Settings().set("window", self.saved_state())
         self.shutdown()
         super().closeEvent(event)

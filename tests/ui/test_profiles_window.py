@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import keyring
 import pytest
 from keyring.backends import fail
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from smstester.core.profiles import Profile, ProfileStore
@@ -103,12 +103,12 @@ def test_rename_keeps_secrets_delete_removes_them(
     save_as(qtbot, window, dialogs, "Old name")
     profile_id = window.profiles.current.id  # type: ignore[union-attr]
     dialogs.text = "New name"
-    window.findChild(QPushButton, "renameProfileButton").click()  # type: ignore[union-attr]
+    window.findChild(QAbstractButton, "renameProfileButton").click()  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: combo(window).currentText() == "New name", timeout=5000)
     assert ProfileStore().get("New name").id == profile_id
     assert ("smstester", f"{profile_id}/auth_key") in memory_keyring.entries
     dialogs.answer = True
-    window.findChild(QPushButton, "deleteProfileButton").click()  # type: ignore[union-attr]
+    window.findChild(QAbstractButton, "deleteProfileButton").click()  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: window.profiles.current is None, timeout=5000)
     assert ProfileStore().find("New name") is None
     assert not [k for k in memory_keyring.entries if k[1].startswith(profile_id)]
