@@ -43,6 +43,7 @@ def build_window(argv: list[str]) -> QMainWindow:
     if sandbox is not None:
         window.use_sandbox(sandbox)
     window.profiles.open(restore_last=sandbox is None)
+    window.form.focus_first_empty()
     return window
 
 

@@ -101,9 +101,11 @@ class ConnectionForm(QWidget):
         self.integration_id = self._line("integrationIdEdit", "the app integration's id")
         self.auth_key_box = SecretEdit("authKeyEdit", self)
         self.auth_key = self.auth_key_box.edit
+        self.auth_key.setPlaceholderText("the integration's Auth-Key")
         self.username = self._line("usernameEdit", "AC followed by 32 hex digits")
         self.password_box = SecretEdit("passwordEdit", self)
         self.password = self.password_box.edit
+        self.password.setPlaceholderText("Twilio Auth Token")
         self.phone_from = self._line("fromEdit", "+15005550006")
         self.phone_to = self._line("toEdit", "+14155552671")
         self.from_status = self._status("fromStatusLabel")
@@ -111,9 +113,15 @@ class ConnectionForm(QWidget):
         self.region = QComboBox(self)
         self.region.setObjectName("regionCombo")
         self.region.addItem("None (numbers start with +)", "")
+        # From phonenumbers' country code table: asking country_code_for_region() would
+        # load the metadata of all 245 regions before the first paint.
+        calling_codes = {
+            code: cc
+            for cc, codes in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()
+            for code in codes
+        }
         for code in sorted(phonenumbers.SUPPORTED_REGIONS):
-            cc = phonenumbers.country_code_for_region(code)
-            self.region.addItem(f"{code}  +{cc}", code)
+            self.region.addItem(f"{code}  +{calling_codes[code]}", code)
         self.region.setToolTip("Country used for numbers typed without + and a country code")
         self.set_region(system_region())
         self.message = QPlainTextEdit(self)
@@ -224,6 +232,15 @@ class ConnectionForm(QWidget):
         label.setToolTip(tip)
         buddy.setToolTip(tip)
         layout.addRow(label, widget)
+
+    def focus_first_empty(self) -> None:
+        """Put the cursor where typing should start: the first empty field."""
+        for edit in (self.brand_url, self.integration_id, self.auth_key, self.username,
+                     self.password, self.phone_from, self.phone_to):
+            if not edit.text():
+                edit.setFocus()
+                return
+        self.message.setFocus()
 
     # --- values -------------------------------------------------------------------------
 
