@@ -17,6 +17,7 @@ from smstester import __version__
 from smstester.core.fields import SECRET_ENV, SECRET_FIELDS
 
 if TYPE_CHECKING:
+    from smstester.core.client import Timeouts
     from smstester.core.keystore import SecretStore
     from smstester.core.profiles import Profile, ProfileStore
     from smstester.core.request import SmsTest
@@ -69,7 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     send = sub.add_parser("send", help="send one test SMS request and show the answer")
     _connection_options(send)
     send.add_argument("--json", action="store_true", help="print one JSON object")
-    send.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the answer")
+    send.add_argument(
+        "--timeout",
+        type=float,
+        help="seconds to wait for the answer (default: the profile's read timeout, else 30)",
+    )
 
     curl = sub.add_parser("curl", help="print the request as a curl command")
     _connection_options(curl)
@@ -96,6 +101,11 @@ def test_from_args(args: argparse.Namespace) -> SmsTest:
 
     Raises CommandError (exit 2) when --profile names no saved profile.
     """
+    return _test_and_profile(args)[0]
+
+
+def _test_and_profile(args: argparse.Namespace) -> tuple[SmsTest, Profile | None]:
+    """`test_from_args`, and the profile it used (None without --profile)."""
     from smstester.core.request import DEFAULT_BASE_URL, SmsTest
 
     test = SmsTest(base_url=DEFAULT_BASE_URL, message=DEFAULT_MESSAGE)
@@ -127,15 +137,30 @@ def test_from_args(args: argparse.Namespace) -> SmsTest:
                 f"{keys.status().reason}. Set {SECRET_ENV['auth_key']} and "
                 f"{SECRET_ENV['password']} instead."
             )
-    return test.with_changes(**secrets)
+    return test.with_changes(**secrets), profile
+
+
+def _send_settings(
+    args: argparse.Namespace, profile: Profile | None
+) -> tuple[Timeouts, bool | str]:
+    """The timeouts and TLS verification of a send: the profile's, with --timeout over them."""
+    from smstester.core.client import Timeouts
+
+    connect = profile.connect_timeout if profile is not None else 10.0
+    read = profile.read_timeout if profile is not None else 30.0
+    if args.timeout is not None:
+        connect, read = min(connect, args.timeout), args.timeout
+    # As in the window: a CA bundle means verification on; switching it off is per profile only.
+    verify: bool | str = True if profile is None else (profile.ca_bundle or profile.verify_tls)
+    return Timeouts(connect=connect, read=read, total=read * 2), verify
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from smstester.core.client import SendResult, SmsClient, Timeouts
-    from smstester.core.report import report_lines
+    from smstester.core.client import SendResult, SmsClient
+    from smstester.core.report import Line, report_lines
     from smstester.core.request import InvalidInput, build_request
 
-    test = test_from_args(args)
+    test, profile = _test_and_profile(args)
     try:
         request = build_request(test)
     except InvalidInput as exc:
@@ -154,8 +179,15 @@ def cmd_send(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             _eprint(f"  {problem}")
         return EXIT_BAD_INPUT
-    timeouts = Timeouts(connect=min(10.0, args.timeout), read=args.timeout, total=args.timeout * 2)
-    with SmsClient(timeouts=timeouts) as client:
+    timeouts, verify = _send_settings(args, profile)
+    tls_off = ""
+    if verify is False and profile is not None:
+        tls_off = (
+            f'TLS certificate verification is OFF (profile "{profile.name}"): anyone on the '
+            "network path could read the secrets or forge the answer."
+        )
+        _eprint(f"smstester: warning: {tls_off}")
+    with SmsClient(timeouts=timeouts, verify=verify) as client:
         result: SendResult = client.send_request(request)
     secrets = test.secrets()
     if args.json:
@@ -171,7 +203,10 @@ def cmd_send(args: argparse.Namespace) -> int:
             "dim": "\x1b[2m",
             "head": "\x1b[1m",
         }
-        for line in report_lines(result, secrets):
+        lines = report_lines(result, secrets)
+        if tls_off:
+            lines.append(Line(f"Warning: {tls_off}", "warn"))
+        for line in lines:
             start = colors.get(line.tone, "") if tty else ""
             print(f"{start}{line.text}{chr(27) + '[0m' if start else ''}")
     return result.exit_code

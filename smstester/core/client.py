@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import os
+import re
 import socket
 import ssl
 import threading
@@ -15,7 +17,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import httpx
 
@@ -24,6 +26,8 @@ from smstester.core.request import SmsTest, build_request
 
 #: Bodies larger than this are not read to the end.
 MAX_BODY: Final = 5 * 1024 * 1024
+
+_E = TypeVar("_E", bound=BaseException)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,35 +142,99 @@ def _reason_of(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _classify(exc: httpx.HTTPError, url: httpx.URL) -> tuple[Failure, str]:
+#: OpenSSL's certificate verification codes (X509_V_ERR_*) in words a support agent reads.
+_UNTRUSTED = (
+    "the server's certificate is not trusted: it is self-signed or signed by a certificate "
+    "authority this computer does not know"
+)
+_CERT_PROBLEMS: Final[dict[int, str]] = {
+    2: _UNTRUSTED,
+    9: "the server's certificate is not valid yet (check this computer's clock)",
+    10: "the server's certificate has expired",
+    18: _UNTRUSTED,
+    19: _UNTRUSTED,
+    20: _UNTRUSTED,
+    21: _UNTRUSTED,
+    23: "the server's certificate has been revoked",
+    62: "the server's certificate is for another host name",
+    64: "the server's certificate is for another address",
+}
+_TRUST_HINT: Final = (
+    " If the server uses your company's own certificate authority, give the profile that CA bundle."
+)
+_OPENSSL_LOCATION = re.compile(r"\s*\(_ssl\.c:\d+\)")
+
+
+def _cause(exc: BaseException, kind: type[_E]) -> _E | None:
+    """The first exception of `kind` in the chain behind `exc` (httpx wraps httpcore's)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _tls_words(exc: BaseException, host: str, detail: str) -> str:
+    start = f"Secure connection to {host} failed"
+    cert = _cause(exc, ssl.SSLCertVerificationError)
+    if cert is not None:
+        code = cert.verify_code if isinstance(cert.verify_code, int) else -1
+        why = str(cert.verify_message or "").rstrip(".") or _OPENSSL_LOCATION.sub("", detail)
+        plain = _CERT_PROBLEMS.get(code, "the server's certificate was not accepted")
+        hint = _TRUST_HINT if plain == _UNTRUSTED else ""
+        return f"{start}: {plain} (certificate verify failed: {why}).{hint}"
+    reason = getattr(_cause(exc, ssl.SSLError), "reason", None)
+    if reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"):
+        return (
+            f"{start}: the server did not answer in TLS (is it a plain http:// server "
+            "behind an https:// base URL?)."
+        )
+    return f"{start}: {_OPENSSL_LOCATION.sub('', detail).rstrip('.')}."
+
+
+_SHORT_BODY = re.compile(r"received (\d+) bytes, expected (\d+)")
+
+
+def _classify(
+    exc: httpx.HTTPError, url: httpx.URL, timeouts: Timeouts | None = None
+) -> tuple[Failure, str]:
     """The kind of failure and a sentence a support agent understands."""
     host = url.host + (f":{url.port}" if url.port else "")
     detail = _reason_of(exc)
     lowered = detail.lower()
     if isinstance(exc, httpx.ConnectTimeout):
-        return Failure.CONNECT_TIMEOUT, f"Timed out connecting to {host}."
+        waited = f" (waited {timeouts.connect:g} s)" if timeouts else ""
+        return Failure.CONNECT_TIMEOUT, f"Timed out connecting to {host}{waited}."
     if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
-        return Failure.READ_TIMEOUT, f"{host} accepted the connection but did not answer in time."
+        waited = f" (waited {timeouts.read:g} s)" if timeouts else ""
+        return (
+            Failure.READ_TIMEOUT,
+            f"{host} accepted the connection but did not answer in time{waited}.",
+        )
     if isinstance(exc, httpx.ProxyError):
         return Failure.PROXY, f"The proxy failed: {detail}."
     if isinstance(exc, httpx.ConnectError):
-        cause = exc.__context__ or exc.__cause__
-        if "certificate" in lowered or "ssl" in lowered or isinstance(cause, ssl.SSLError):
-            return Failure.TLS, f"Secure connection to {host} failed: {detail}."
+        if "certificate" in lowered or "ssl" in lowered or _cause(exc, ssl.SSLError) is not None:
+            return Failure.TLS, _tls_words(exc, host, detail)
         if (
             "name or service not known" in lowered
             or "nodename nor servname" in lowered
             or "temporary failure in name resolution" in lowered
             or "no address associated" in lowered
             or "getaddrinfo" in lowered
-            or isinstance(cause, socket.gaierror)
+            or _cause(exc, socket.gaierror) is not None
         ):
             return Failure.DNS, f"The host name {url.host} was not found (DNS)."
         if "refused" in lowered:
             return Failure.REFUSED, f"Connection refused by {host}: nothing is listening there."
         return Failure.NETWORK, f"Could not connect to {host}: {detail}."
     if isinstance(exc, httpx.RemoteProtocolError):
-        return Failure.DROPPED, f"{host} closed the connection without a complete answer."
+        short = _SHORT_BODY.search(detail)
+        got = f" (got {short[1]} of {short[2]} bytes)" if short else ""
+        return Failure.DROPPED, f"{host} closed the connection without a complete answer{got}."
     if isinstance(exc, httpx.ReadError | httpx.WriteError):
         return Failure.DROPPED, f"The connection to {host} was dropped: {detail}."
     if isinstance(exc, httpx.ProtocolError):
@@ -225,8 +293,18 @@ class SmsClient:
         self.timeouts = timeouts or Timeouts()
         self.max_body = max_body
         # `verify` is True (system trust), False (off, warned about) or a CA bundle path.
-        ctx: ssl.SSLContext | bool
-        ctx = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+        ctx: ssl.SSLContext | bool = verify if isinstance(verify, bool) else True
+        #: Why no send can be made with these settings (an unusable CA bundle), or None.
+        self.setup_error: str | None = None
+        if isinstance(verify, str):
+            try:
+                ctx = ssl.create_default_context(cafile=os.path.expanduser(verify))
+            except OSError as exc:  # ssl.SSLError included: not a PEM bundle
+                reason = _OPENSSL_LOCATION.sub("", exc.strerror or str(exc))
+                self.setup_error = (
+                    f"The CA bundle {verify} cannot be used ({reason}); nothing was sent. "
+                    "Check the CA bundle of the profile."
+                )
         self._http = httpx.Client(
             timeout=httpx.Timeout(self.timeouts.read, connect=self.timeouts.connect),
             follow_redirects=False,
@@ -295,6 +373,10 @@ class SmsClient:
 
         if cancel.cancelled:
             return cancelled()
+        if self.setup_error is not None and request.url.scheme == "https":
+            return SendResult(
+                request.method, url, elapsed(), failure=Failure.TLS, error=self.setup_error
+            )
         try:
             response = self._http.send(request, stream=True)
         except _Cancelled:
@@ -302,7 +384,7 @@ class SmsClient:
         except httpx.HTTPError as exc:
             if cancel.cancelled:
                 return cancelled()
-            kind, words = _classify(exc, request.url)
+            kind, words = _classify(exc, request.url, self.timeouts)
             return SendResult(request.method, url, elapsed(), failure=kind, error=words)
         try:
             content, failure, error = self._read_capped(response, request.url, start, cancel)
@@ -350,6 +432,6 @@ class SmsClient:
         except (httpx.HTTPError, _Cancelled) as exc:
             if cancel.cancelled or isinstance(exc, _Cancelled):
                 return b"".join(chunks), Failure.CANCELLED, "Cancelled."
-            kind, words = _classify(exc, url)
+            kind, words = _classify(exc, url, self.timeouts)
             return b"".join(chunks), kind, words
         return b"".join(chunks), None, None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -41,8 +42,9 @@ def report_lines(
     meaning = STATUS_MEANINGS.get(result.http_status, result.reason_phrase)
     lines.append(Line(f"HTTP {result.http_status} {meaning} in {elapsed}", "dim"))
     if result.location is not None:
+        loop = ": the very URL that was asked for, a redirect loop" if _loops(result) else ""
         lines.append(
-            Line(f"Redirect to {result.location} (not followed: check the base URL)", "warn")
+            Line(f"Redirect to {result.location}{loop} (not followed: check the base URL)", "warn")
         )
     if result.failure is not None:
         lines.append(Line(f"Incomplete answer: {result.error}", "fail"))
@@ -70,6 +72,14 @@ def report_lines(
     for item in env.errors:
         lines.append(Line(f"  • {item.describe()}", "fail"))
     return _masked(lines, secrets)
+
+
+def _loops(result: SendResult) -> bool:
+    """True when the redirect points back at the URL that was requested."""
+    try:
+        return urllib.parse.urljoin(result.url, result.location or "") == result.url
+    except ValueError:  # a Location that is not a URL at all
+        return False
 
 
 def _masked(lines: list[Line], secrets: Iterable[str]) -> list[Line]:

@@ -1,0 +1,364 @@
+"""Small misbehaving servers on 127.0.0.1 for the fault-matrix, TLS and proxy tests.
+
+A `LoopbackServer` runs one handler per connection, each on its own thread. `stop()` wakes
+every thread (by shutting its sockets down), joins them and closes every socket, so a test
+leaves no thread and no open socket behind. With `tls=` it speaks TLS (a `trustme` CA signs
+its certificate) before handing the connection to the handler.
+
+Handlers: `never_answer`, `short_body`, `huge_body(n)`, `redirect_loop`, `forward_to(port)`
+(a TCP relay: behind `tls=` it puts HTTPS in front of the plain-HTTP sandbox) and
+`http_proxy` (absolute-form requests and CONNECT, loopback targets only, each one recorded
+in `server.seen`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import selectors
+import socket
+import ssl
+import threading
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Final
+
+import trustme
+
+Handler = Callable[[socket.socket, "LoopbackServer"], None]
+
+#: No socket of these servers waits longer than this for anything (a safety net only).
+SOCKET_TIMEOUT = 15.0
+
+
+class LoopbackServer:
+    """A TCP server on 127.0.0.1 (a free port) that runs `handler(conn, self)` per connection."""
+
+    def __init__(self, handler: Handler, *, tls: ssl.SSLContext | None = None) -> None:
+        self.handler = handler
+        self.tls = tls
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self._lock = threading.Lock()
+        self._stopping = False
+        self._sockets: set[socket.socket] = set()
+        self._threads: list[threading.Thread] = []
+        self._accept_thread = threading.Thread(
+            target=self._accept_loop, name=f"loopback-{self.port}", daemon=True
+        )
+        #: The request line of every request a handler read (for `http_proxy`: what it saw).
+        self.seen: list[str] = []
+        self.connections = 0
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    def start(self) -> LoopbackServer:
+        self._accept_thread.start()
+        return self
+
+    def __enter__(self) -> LoopbackServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def track(self, sock: socket.socket) -> socket.socket:
+        """Remember `sock` so that `stop()` wakes whoever waits on it (at once if stopping)."""
+        with self._lock:
+            self._sockets.add(sock)
+            stopping = self._stopping
+        if stopping:
+            _wake(sock)
+        return sock
+
+    def _untrack(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.discard(sock)
+
+    def _accept_loop(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                if self._stopping:
+                    conn.close()
+                    return
+                self.connections += 1
+                thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+                self._threads.append(thread)
+            thread.start()
+
+    def _serve(self, raw: socket.socket) -> None:
+        conn = raw
+        try:
+            conn.settimeout(SOCKET_TIMEOUT)
+            if self.tls is not None:
+                conn = self.tls.wrap_socket(raw, server_side=True, do_handshake_on_connect=False)
+            self.track(conn)
+            if isinstance(conn, ssl.SSLSocket):
+                conn.do_handshake()
+            self.handler(conn, self)
+        except OSError:
+            pass  # the client gave up, refused our certificate, or stop() woke us
+        finally:
+            self._untrack(conn)
+            conn.close()
+            raw.close()
+
+    def stop(self) -> None:
+        """Stop accepting, wake and join every handler thread, close every socket."""
+        with self._lock:
+            if self._stopping:
+                return
+            self._stopping = True
+        # accept() is woken by one last connection, which the loop closes at once.
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 5):
+            pass
+        self._accept_thread.join(timeout=10)
+        self._listener.close()
+        with self._lock:
+            sockets, threads = list(self._sockets), list(self._threads)
+        for sock in sockets:
+            _wake(sock)
+        for thread in threads:
+            thread.join(timeout=10)
+
+
+def _wake(sock: socket.socket) -> None:
+    # The plain socket's shutdown, even for an SSLSocket: it wakes a recv() in another thread.
+    with contextlib.suppress(OSError, ValueError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def read_request(conn: socket.socket) -> bytes | None:
+    """One HTTP request, head and body (by Content-Length); None when the client closed."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
+def _request_line(request: bytes) -> str:
+    return request.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+def pump(a: socket.socket, b: socket.socket) -> None:
+    """Relay bytes both ways between `a` and `b` until either side closes."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(a, selectors.EVENT_READ)
+        selector.register(b, selectors.EVENT_READ)
+        while True:
+            # An SSLSocket may hold decrypted bytes that select() cannot see.
+            ready = [s for s in (a, b) if isinstance(s, ssl.SSLSocket) and s.pending()]
+            if not ready:
+                ready = [key.fileobj for key, _ in selector.select()]  # type: ignore[misc]
+            for source in ready:
+                data = source.recv(65536)
+                if not data:
+                    return
+                (b if source is a else a).sendall(data)
+
+
+# --- handlers --------------------------------------------------------------------------
+
+
+def never_answer(conn: socket.socket, server: LoopbackServer) -> None:
+    """Accepts the connection, reads whatever comes, never says a word."""
+    while conn.recv(65536):
+        pass
+
+
+def short_body(conn: socket.socket, server: LoopbackServer) -> None:
+    """Promises 1000 bytes of body (Content-Length), sends 14, closes."""
+    request = read_request(conn)
+    if request is None:
+        return
+    server.seen.append(_request_line(request))
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+        b'{"success": tr'
+    )
+
+
+def huge_body(size: int) -> Handler:
+    """Answers 200 with a JSON-looking body of `size` bytes (the client should stop early)."""
+
+    def handle(conn: socket.socket, server: LoopbackServer) -> None:
+        request = read_request(conn)
+        if request is None:
+            return
+        server.seen.append(_request_line(request))
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {size}\r\n\r\n".encode()
+        )
+        block = b'{"data": "' + b"x" * (64 * 1024)
+        left = size
+        while left > 0:
+            piece = block[: min(left, len(block))]
+            conn.sendall(piece)
+            left -= len(piece)
+
+    return handle
+
+
+def redirect_loop(conn: socket.socket, server: LoopbackServer) -> None:
+    """Answers every request with a 307 back to the very same URL."""
+    while (request := read_request(conn)) is not None:
+        line = _request_line(request)
+        server.seen.append(line)
+        target = line.split(" ")[1]
+        conn.sendall(
+            f"HTTP/1.1 307 Temporary Redirect\r\nLocation: {server.url}{target}\r\n"
+            "Content-Length: 0\r\n\r\n".encode()
+        )
+
+
+def forward_to(port: int) -> Handler:
+    """Relays the connection to 127.0.0.1:`port` (with `tls=`: HTTPS in front of HTTP)."""
+
+    def handle(conn: socket.socket, server: LoopbackServer) -> None:
+        with socket.create_connection(("127.0.0.1", port), SOCKET_TIMEOUT) as upstream:
+            server.track(upstream)
+            pump(conn, upstream)
+
+    return handle
+
+
+def _loopback_port(host: str, port: int | None) -> int | None:
+    return port if host in ("127.0.0.1", "localhost") and port else None
+
+
+def http_proxy(conn: socket.socket, server: LoopbackServer) -> None:
+    """A forwarding HTTP proxy for loopback targets: absolute-form requests and CONNECT."""
+    request = read_request(conn)
+    if request is None:
+        return
+    line = _request_line(request)
+    server.seen.append(line)
+    method, target, version = line.split(" ")
+    if method == "CONNECT":
+        host, _, port_text = target.rpartition(":")
+        port = _loopback_port(host, int(port_text))
+        if port is None:
+            conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            return
+        with socket.create_connection(("127.0.0.1", port), SOCKET_TIMEOUT) as upstream:
+            server.track(upstream)
+            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            pump(conn, upstream)
+        return
+    url = urllib.parse.urlsplit(target)
+    port = _loopback_port(url.hostname or "", url.port)
+    if url.scheme != "http" or port is None:
+        conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+        return
+    origin_form = urllib.parse.urlunsplit(("", "", url.path, url.query, ""))
+    rest = request.split(b"\r\n", 1)[1]
+    with socket.create_connection(("127.0.0.1", port), SOCKET_TIMEOUT) as upstream:
+        server.track(upstream)
+        upstream.sendall(f"{method} {origin_form} {version}\r\n".encode("latin-1") + rest)
+        pump(conn, upstream)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (bound once, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def server_tls(ca: trustme.CA) -> ssl.SSLContext:
+    """A server-side TLS context with a certificate for 127.0.0.1 signed by `ca`."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    return context
+
+
+# --- the fault matrix ------------------------------------------------------------------
+#
+# What the user must read for each fault, in the CLI's output and in the window's log entry.
+# `{url}` is the faulty server's URL, `{port}` its port.
+
+
+@dataclass(frozen=True)
+class ClientFault:
+    """A fault made by a small server here (or by no server at all)."""
+
+    name: str
+    #: None: nothing listens on the port (connection refused).
+    handler: Handler | None
+    words: str
+    exit_code: int = 3
+    tls: bool = False
+
+
+CLIENT_FAULTS: Final = (
+    ClientFault("refused", None, "Connection refused by 127.0.0.1:{port}: nothing is listening"),
+    ClientFault(
+        "never-answers",
+        never_answer,
+        "127.0.0.1:{port} accepted the connection but did not answer in time (waited 1 s)",
+    ),
+    ClientFault(
+        "self-signed-tls",
+        never_answer,
+        "Secure connection to 127.0.0.1:{port} failed: the server's certificate is not trusted",
+        tls=True,
+    ),
+    ClientFault(
+        "closes-mid-body",
+        short_body,
+        "127.0.0.1:{port} closed the connection without a complete answer (got 14 of 1000 bytes)",
+    ),
+    ClientFault("10-mb-body", huge_body(10_000_000), "The answer is larger than 5 MiB"),
+    ClientFault(
+        "redirect-loop",
+        redirect_loop,
+        "Redirect to {url}/api/v1/app-integrations/demo-twilio/sms/test: the very URL that "
+        "was asked for, a redirect loop",
+        exit_code=1,
+    ),
+)
+
+#: Every sandbox fault mode: (exit code of `send`, what the user must read).
+SANDBOX_FAULTS: Final[dict[str, tuple[int, str]]] = {
+    "fault-slow": (0, "✔ success · statusCode 200"),
+    "fault-slow-0.3": (0, "✔ success · statusCode 200"),
+    "fault-500": (1, "✘ failure · statusCode 500 · An internal server error occurred."),
+    "fault-502": (1, "HTTP 502 Bad Gateway"),
+    "fault-html": (1, "Not a jframework envelope: the body is not JSON (text/html)"),
+    "fault-notjson": (1, "Not a jframework envelope: the body is not JSON (application/json)"),
+    "fault-drop": (3, "127.0.0.1:{port} closed the connection without a complete answer."),
+    "fault-huge": (3, "The answer is larger than 5 MiB; only the start was read."),
+    "fault-redirect": (1, "Redirect to {url}/sandbox/redirected (not followed"),
+    "fault-redirect-loop": (1, "the very URL that was asked for, a redirect loop"),
+    "fault-echo": (1, "fault-echo: the request is echoed back, secrets included."),
+    "fault-empty": (1, "Not a jframework envelope: the body is empty"),
+    "fault-wrong-status": (1, "Note: HTTP status 200 but the envelope says statusCode 500"),
+}
