@@ -6,11 +6,13 @@ import json
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from smstester.core.client import SendResult
 from smstester.core.envelope import SHOW_LIMIT, STATUS_MEANINGS
 from smstester.core.secrets import redact
+
+if TYPE_CHECKING:
+    from smstester.core.client import SendResult
 
 Tone = Literal["plain", "ok", "fail", "warn", "dim", "head"]
 

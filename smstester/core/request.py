@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import urllib.parse
 from dataclasses import dataclass, field, fields, replace
-from typing import Final
-
-import httpx
+from typing import TYPE_CHECKING, Final
 
 from smstester import __version__
 from smstester.core.fields import LABELS, SECRET_FIELDS
 from smstester.core.phone import check_number
+
+if TYPE_CHECKING:
+    import httpx
 
 LIVE_BASE_URL: Final = "https://protocol.jframework.io"
 DEV_BASE_URL: Final = "https://protocol.jframework.dev"
@@ -108,6 +109,8 @@ def _base_url_problem(value: str) -> Problem | None:
     reason = _control_reason(value)
     if reason or any(ch.isspace() for ch in value):
         return Problem("base_url", reason or "contains spaces")
+    import httpx  # here, not at the top: the window's first paint does not need it
+
     try:
         url = httpx.URL(value)
     except httpx.InvalidURL as exc:
@@ -131,6 +134,8 @@ def encode_segment(value: str) -> str:
 
 def endpoint_url(base_url: str, integration_id: str) -> str:
     """The endpoint URL for `integration_id` under `base_url` (path prefix kept, no `//`)."""
+    import httpx
+
     url = httpx.URL(base_url.strip())
     prefix = url.raw_path.decode("ascii").split("?", 1)[0].rstrip("/")
     path = f"{prefix}/api/v1/app-integrations/{encode_segment(integration_id)}/sms/test"
@@ -221,6 +226,8 @@ def encode_body(body: dict[str, str]) -> bytes:
 
 def build_request(test: SmsTest) -> httpx.Request:
     """The `httpx.Request` for `test`, exactly as CONTRACT §1 says. Raises InvalidInput."""
+    import httpx
+
     ready = normalized(test)
     return httpx.Request(
         "POST",

@@ -67,7 +67,7 @@ def run(argv: list[str]) -> int:
         def shoot() -> None:
             if window.profiles.tasks.busy or (args.send and (window.in_flight
                                                              or window.tasks.busy)):
-                QTimer.singleShot(20, shoot)
+                QTimer.singleShot(5, shoot)
                 return
             ok = window.grab().save(path, "PNG")
             window.close()

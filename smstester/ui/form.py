@@ -38,6 +38,16 @@ def _utf16_offsets(text: str) -> list[int]:
     return offsets
 
 
+def _repolish(widget: QWidget) -> None:
+    """Apply the style sheet again after a dynamic property changed. A widget not polished
+    yet (not shown yet) is left alone: its first polish reads the property anyway, and
+    touching `style()` before the first paint would cost ~10 ms (PySide6 builds the QStyle
+    enums on first use)."""
+    if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+
 #: Label texts with their keyboard mnemonics.
 _MNEMONIC = {
     "base_url": "Base &URL",
@@ -315,8 +325,7 @@ class ConnectionForm(QWidget):
             )
         self.segment_label.setToolTip(tip)
         self.segment_label.setProperty("state", "warn" if warn else "")
-        self.segment_label.style().unpolish(self.segment_label)
-        self.segment_label.style().polish(self.segment_label)
+        _repolish(self.segment_label)
         self._highlight(text, info.culprit_spans)
         self.fix_button.setVisible(bool(info.culprits) and replace_lookalikes(text) != text)
 
@@ -375,5 +384,4 @@ class ConnectionForm(QWidget):
         else:
             label.setText(check.reason if check.reason == "required" else "✗ " + check.reason)
             label.setProperty("state", "empty" if check.reason == "required" else "error")
-        label.style().unpolish(label)
-        label.style().polish(label)
+        _repolish(label)

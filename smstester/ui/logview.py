@@ -5,14 +5,17 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from smstester.core.client import SendResult
 from smstester.core.report import Line, report_lines
 from smstester.core.secrets import redact
+
+if TYPE_CHECKING:
+    from smstester.core.client import SendResult
 
 # Colours per tone for a light and a dark palette.
 _LIGHT = {

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QThreadPool, Signal
+from PySide6.QtCore import QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 from smstester.core.fields import SECRET_FIELDS
-from smstester.core.keystore import KeyringStatus, SecretStore
+from smstester.core.keystore import SecretStore
 from smstester.core.profiles import Profile, ProfileStore
 from smstester.core.request import SmsTest
 from smstester.ui import dialogs
@@ -33,7 +33,6 @@ class Opened:
 
     store: ProfileStore
     keys: SecretStore
-    status: KeyringStatus
     last: Profile | None
 
 
@@ -58,6 +57,7 @@ class ProfileBar(QWidget):
         self.current: Profile | None = None
         self._saved_secrets: dict[str, str] = {}
         self._secrets_loading = False
+        self._shut_down = False
 
         self.combo = QComboBox(self)
         self.combo.setObjectName("profileCombo")
@@ -109,28 +109,42 @@ class ProfileBar(QWidget):
 
     # --- start-up -----------------------------------------------------------------------
 
+    #: How long after the profiles are read the keyring is looked for, when nothing needs it
+    #: sooner. Looking takes 0.1 s or more (keyring imports and picks a backend, D-Bus), and
+    #: the first paint does not need it: only the banner, a save or a profile's secrets do.
+    KEYRING_CHECK_DELAY_MS = 250
+
     def open(self, *, restore_last: bool) -> None:
-        """Read the profiles and look for the keyring, off the UI thread."""
+        """Read the profiles, then look for the keyring, off the UI thread."""
 
         def work() -> Opened:
             store = ProfileStore()
-            keys = SecretStore()
-            return Opened(store, keys, keys.status(), store.last_used())
+            return Opened(store, SecretStore(), store.last_used())
 
         def done(opened: Opened) -> None:
             self.store, self.keys = opened.store, opened.keys
             for warning in opened.store.warnings:
                 self.note.emit(warning, "warn")
-            self.keyring_status.emit(opened.status)
             self._fill_combo()
             if restore_last and opened.last is not None and not self._form_has_content():
-                self._load(opened.last)
+                self._load(opened.last)  # reads its secrets: finds the keyring now
+                self._check_keyring()
+            else:
+                QTimer.singleShot(self.KEYRING_CHECK_DELAY_MS, self, self._check_keyring)
 
         self.tasks.start(
             work,
             result=done,
             failed=lambda m: self.note.emit(f"Could not read the saved profiles: {m}", "fail"),
         )
+
+    def _check_keyring(self) -> None:
+        """Look for the keyring on the worker (after any queued operation that already did)
+        and say what was found."""
+        keys = self.keys
+        if keys is None or self._shut_down:
+            return
+        self.tasks.start(keys.status, result=self.keyring_status.emit)
 
     def _form_has_content(self) -> bool:
         test = self.form.test()
@@ -406,4 +420,5 @@ class ProfileBar(QWidget):
         )
 
     def shutdown(self) -> None:
+        self._shut_down = True
         self.tasks.close()

@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from smstester import __version__
-from smstester.core.client import CancelToken, SendResult, SmsClient, Timeouts
 from smstester.core.request import InvalidInput, build_request
 from smstester.ui import dialogs
 from smstester.ui.form import ConnectionForm
@@ -35,6 +34,9 @@ from smstester.ui.profiles import ProfileBar
 from smstester.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    # The HTTP client (and httpx under it) is imported after the first paint: on a worker
+    # by `_warm_up`, or by the first send, whichever comes first.
+    from smstester.core.client import CancelToken, SendResult, SmsClient, Timeouts
     from smstester.core.keystore import KeyringStatus
     from smstester.core.profiles import Profile
     from smstester.sandbox import SandboxServer
@@ -47,7 +49,9 @@ class ClientPool:
         self._clients: dict[tuple[Any, ...], SmsClient] = {}
         self._lock = threading.Lock()
 
-    def get(self, timeouts: Timeouts, verify: bool | str) -> SmsClient:
+    def get(self, timeouts: Timeouts | None, verify: bool | str) -> SmsClient:
+        from smstester.core.client import SmsClient
+
         key = (timeouts, verify)
         with self._lock:
             client = self._clients.get(key)
@@ -81,11 +85,12 @@ class MainWindow(QMainWindow):
         self.persist_state = True
         self.tasks = TaskRunner(self)
         self.clients = ClientPool()
-        self.timeouts = Timeouts()
+        self.timeouts: Timeouts | None = None  # None: the client's defaults
         self.verify: bool | str = True
         self._generation = 0
         self._started = 0.0
-        self._cancel = CancelToken()
+        self._cancel: CancelToken | None = None
+        self._warmed = False
 
         self.form = ConnectionForm(self)
         self.profiles = ProfileBar(self.form, self)
@@ -302,6 +307,8 @@ class MainWindow(QMainWindow):
         except InvalidInput as exc:
             self.log.add_note(f"Not sent: {exc}", "fail")
             return
+        from smstester.core.client import CancelToken
+
         secrets = test.secrets()
         self._generation += 1
         generation = self._generation
@@ -340,7 +347,8 @@ class MainWindow(QMainWindow):
         if not self.in_flight:
             return
         self._generation += 1
-        self._cancel.cancel()
+        if self._cancel is not None:
+            self._cancel.cancel()
         self._set_busy(False)
         self.log.add_note("Cancelled.", "warn")
 
@@ -448,9 +456,11 @@ class MainWindow(QMainWindow):
     def _use_profile(self, profile: Profile | None) -> None:
         """Apply a profile's timeouts and TLS settings to the sends that follow."""
         if profile is None:
-            self.timeouts, self.verify = Timeouts(), True
+            self.timeouts, self.verify = None, True
             name = "unsaved connection" if self.sandbox is None else "sandbox"
         else:
+            from smstester.core.client import Timeouts
+
             self.timeouts = Timeouts(
                 connect=profile.connect_timeout,
                 read=profile.read_timeout,
@@ -478,13 +488,37 @@ class MainWindow(QMainWindow):
         if isinstance(split, str) and split.isascii():
             self.splitter.restoreState(QByteArray.fromBase64(split.encode("ascii")))
 
+    # --- start-up -----------------------------------------------------------------------
+
+    #: How long after the window is shown the modules only a send needs are loaded.
+    WARM_UP_DELAY_MS = 300
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._warmed:
+            self._warmed = True
+            QTimer.singleShot(self.WARM_UP_DELAY_MS, self, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Import the HTTP client (httpx) and the report on a worker, once the window is up,
+        so that the first send does not pay for it on the UI thread."""
+        if not self.isVisible():  # closed before it came to this
+            return
+
+        def load() -> None:
+            import smstester.core.client
+            import smstester.core.report  # noqa: F401
+
+        self.tasks.start(load)
+
     # --- closing ------------------------------------------------------------------------
 
     def shutdown(self) -> None:
         """Stop everything this window started: sends, workers, the sandbox."""
         self._generation += 1
         self.elapsed_timer.stop()
-        self._cancel.cancel()
+        if self._cancel is not None:
+            self._cancel.cancel()
         self.clients.abort_all()
         self.tasks.close()
         self.profiles.shutdown()
