@@ -198,16 +198,30 @@ def _tls_words(exc: BaseException, host: str, detail: str) -> str:
 _SHORT_BODY = re.compile(r"received (\d+) bytes, expected (\d+)")
 
 
+def _proxy_of(url: httpx.URL, dialled: list[str]) -> str | None:
+    """The proxy's host:port when the last TCP connect went elsewhere than `url`'s origin."""
+    if not dialled:
+        return None
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return dialled[-1] if dialled[-1] != f"{url.host}:{port}" else None
+
+
 def _classify(
-    exc: httpx.HTTPError, url: httpx.URL, timeouts: Timeouts | None = None
+    exc: httpx.HTTPError,
+    url: httpx.URL,
+    timeouts: Timeouts | None = None,
+    proxy: str | None = None,
 ) -> tuple[Failure, str]:
-    """The kind of failure and a sentence a support agent understands."""
+    """The kind of failure and a sentence a support agent understands; `proxy` (host:port)
+    when the connection went through one (HTTP_PROXY, HTTPS_PROXY)."""
     host = url.host + (f":{url.port}" if url.port else "")
     detail = _reason_of(exc)
     lowered = detail.lower()
+    # Failing to connect through a proxy is failing to connect to the proxy.
+    dialled = f"the proxy {proxy}" if proxy else host
     if isinstance(exc, httpx.ConnectTimeout):
         waited = f" (waited {timeouts.connect:g} s)" if timeouts else ""
-        return Failure.CONNECT_TIMEOUT, f"Timed out connecting to {host}{waited}."
+        return Failure.CONNECT_TIMEOUT, f"Timed out connecting to {dialled}{waited}."
     if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
         waited = f" (waited {timeouts.read:g} s)" if timeouts else ""
         return (
@@ -227,10 +241,11 @@ def _classify(
             or "getaddrinfo" in lowered
             or _cause(exc, socket.gaierror) is not None
         ):
-            return Failure.DNS, f"The host name {url.host} was not found (DNS)."
+            name = f"of the proxy {proxy.rpartition(':')[0]}" if proxy else url.host
+            return Failure.DNS, f"The host name {name} was not found (DNS)."
         if "refused" in lowered:
-            return Failure.REFUSED, f"Connection refused by {host}: nothing is listening there."
-        return Failure.NETWORK, f"Could not connect to {host}: {detail}."
+            return Failure.REFUSED, f"Connection refused by {dialled}: nothing is listening there."
+        return Failure.NETWORK, f"Could not connect to {dialled}: {detail}."
     if isinstance(exc, httpx.RemoteProtocolError):
         short = _SHORT_BODY.search(detail)
         got = f" (got {short[1]} of {short[2]} bytes)" if short else ""
@@ -324,12 +339,17 @@ class SmsClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _tracer(self, cancel: CancelToken) -> Callable[[str, dict[str, Any]], None]:
-        """httpcore's trace hook: remembers each new socket and stops a cancelled send."""
+    def _tracer(
+        self, cancel: CancelToken, dialled: list[str]
+    ) -> Callable[[str, dict[str, Any]], None]:
+        """httpcore's trace hook: remembers each new socket and stops a cancelled send;
+        `dialled` gets the host:port of every TCP connect (a proxy's, when one is used)."""
 
         def trace(event: str, info: dict[str, Any]) -> None:
             if event.endswith(".started") and cancel.cancelled:
                 raise _Cancelled
+            if event == "connection.connect_tcp.started":
+                dialled.append(f"{info.get('host')}:{info.get('port')}")
             if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
                 stream = info.get("return_value")
                 sock = stream.get_extra_info("socket") if stream is not None else None
@@ -359,7 +379,8 @@ class SmsClient:
         # Only one send is in flight per client in the window, so cutting every
         # connection is exact; it also reaches a reused keep-alive connection.
         cancel.on_cancel(self.abort)
-        request.extensions["trace"] = self._tracer(cancel)
+        dialled: list[str] = []
+        request.extensions["trace"] = self._tracer(cancel, dialled)
         start = time.perf_counter()
         url = str(request.url)
 
@@ -384,7 +405,8 @@ class SmsClient:
         except httpx.HTTPError as exc:
             if cancel.cancelled:
                 return cancelled()
-            kind, words = _classify(exc, request.url, self.timeouts)
+            proxy = _proxy_of(request.url, dialled)
+            kind, words = _classify(exc, request.url, self.timeouts, proxy)
             return SendResult(request.method, url, elapsed(), failure=kind, error=words)
         try:
             content, failure, error = self._read_capped(response, request.url, start, cancel)
