@@ -109,6 +109,8 @@ def _base_url_problem(value: str) -> Problem | None:
     reason = _control_reason(value)
     if reason or any(ch.isspace() for ch in value):
         return Problem("base_url", reason or "contains spaces")
+    if _has_lone_surrogate(value):
+        return Problem("base_url", _BROKEN)
     import httpx  # here, not at the top: the window's first paint does not need it
 
     try:
@@ -172,11 +174,15 @@ def normalized(test: SmsTest) -> SmsTest:
         problems.append(Problem("integration_id", "required"))
     elif "\x00" in trimmed["integration_id"]:
         problems.append(Problem("integration_id", "contains a NUL character"))
+    elif _has_lone_surrogate(trimmed["integration_id"]):
+        problems.append(Problem("integration_id", _BROKEN))
     for name in ("username", "password"):
         if not trimmed[name]:
             problems.append(Problem(name, "required"))
         elif "\x00" in trimmed[name]:
             problems.append(Problem(name, "contains a NUL character"))
+        elif _has_lone_surrogate(trimmed[name]):
+            problems.append(Problem(name, _BROKEN))
     numbers: dict[str, str] = {}
     for name in ("phone_from", "phone_to"):
         check = check_number(trimmed[name], test.region)
@@ -187,10 +193,14 @@ def normalized(test: SmsTest) -> SmsTest:
     if not test.message.strip():
         problems.append(Problem("message", "required"))
     if _has_lone_surrogate(test.message):
-        problems.append(Problem("message", "contains a broken character (a lone UTF-16 surrogate)"))
+        problems.append(Problem("message", _BROKEN))
     if problems:
         raise InvalidInput(problems)
     return replace(test, **(trimmed | numbers))
+
+
+#: A lone UTF-16 surrogate has no UTF-8 form: pasted broken text, or undecodable argv bytes.
+_BROKEN: Final = "contains a broken character (a lone UTF-16 surrogate)"
 
 
 def _has_lone_surrogate(text: str) -> bool:

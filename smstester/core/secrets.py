@@ -18,8 +18,9 @@ def secret_forms(secret: str) -> set[str]:
         secret,
         json.dumps(secret)[1:-1],
         json.dumps(secret, ensure_ascii=False)[1:-1],
-        urllib.parse.quote(secret, safe=""),
-        urllib.parse.quote_plus(secret),
+        # surrogatepass: a secret from undecodable bytes (argv, environment) must not raise.
+        urllib.parse.quote(secret, safe="", errors="surrogatepass"),
+        urllib.parse.quote_plus(secret, errors="surrogatepass"),
     }
 
 
