@@ -6,9 +6,10 @@ leaves no thread and no open socket behind. With `tls=` it speaks TLS (a `trustm
 its certificate) before handing the connection to the handler.
 
 Handlers: `never_answer`, `short_body`, `huge_body(n)`, `redirect_loop`, `forward_to(port)`
-(a TCP relay: behind `tls=` it puts HTTPS in front of the plain-HTTP sandbox) and
-`http_proxy` (absolute-form requests and CONNECT, loopback targets only, each one recorded
-in `server.seen`).
+(a TCP relay: behind `tls=` it puts HTTPS in front of the plain-HTTP sandbox),
+`recording_relay(port)` (records each request line it relays) and `http_proxy`
+(absolute-form requests and CONNECT, loopback targets only, each one recorded in
+`server.seen`).
 """
 
 from __future__ import annotations
@@ -245,6 +246,24 @@ def forward_to(port: int) -> Handler:
         with socket.create_connection(("127.0.0.1", port), SOCKET_TIMEOUT) as upstream:
             server.track(upstream)
             pump(conn, upstream)
+
+    return handle
+
+
+def recording_relay(port: int) -> Handler:
+    """Relays each request to 127.0.0.1:`port` and its answer back, one at a time (keep-alive
+    included), recording every request line in `server.seen`: what really went out."""
+
+    def handle(conn: socket.socket, server: LoopbackServer) -> None:
+        with socket.create_connection(("127.0.0.1", port), SOCKET_TIMEOUT) as upstream:
+            server.track(upstream)
+            while (request := read_request(conn)) is not None:
+                server.seen.append(_request_line(request))
+                upstream.sendall(request)
+                answer = read_request(upstream)  # the same framing: head, Content-Length body
+                if answer is None:
+                    return
+                conn.sendall(answer)
 
     return handle
 
