@@ -2,50 +2,77 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
+# phonenumbers (~15 ms to import) is imported by the first check of a number that needs
+# it, not with this module: an empty form's first paint never needs it.
 
-_PARSE_REASONS = {
-    NumberParseException.INVALID_COUNTRY_CODE: "invalid country code",
-    NumberParseException.NOT_A_NUMBER: "not a phone number",
-    NumberParseException.TOO_SHORT_AFTER_IDD: "too short after the international prefix",
-    NumberParseException.TOO_SHORT_NSN: "too short",
-    NumberParseException.TOO_LONG: "too long",
-}
 
-_POSSIBLE_REASONS = {
-    ValidationResult.INVALID_COUNTRY_CODE: "invalid country code",
-    ValidationResult.TOO_SHORT: "too short",
-    ValidationResult.TOO_LONG: "too long",
-    ValidationResult.INVALID_LENGTH: "wrong number of digits for its country",
-}
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """phonenumbers' codes in words."""
 
-_TYPES = {
-    PhoneNumberType.FIXED_LINE: "fixed line",
-    PhoneNumberType.MOBILE: "mobile",
-    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed line or mobile",
-    PhoneNumberType.TOLL_FREE: "toll free",
-    PhoneNumberType.PREMIUM_RATE: "premium rate",
-    PhoneNumberType.SHARED_COST: "shared cost",
-    PhoneNumberType.VOIP: "VoIP",
-    PhoneNumberType.PERSONAL_NUMBER: "personal number",
-    PhoneNumberType.PAGER: "pager",
-    PhoneNumberType.UAN: "UAN",
-    PhoneNumberType.VOICEMAIL: "voicemail",
-    PhoneNumberType.UNKNOWN: "unknown type",
-}
+    parse_reasons: dict[int, str]
+    possible_reasons: dict[int, str]
+    types: dict[int, str]
+    #: Number types an SMS can never reach.
+    not_sms_capable: frozenset[int]
 
-#: Number types an SMS can never reach.
-_NOT_SMS_CAPABLE = frozenset(
-    {
-        PhoneNumberType.FIXED_LINE,
-        PhoneNumberType.VOICEMAIL,
-        PhoneNumberType.PAGER,
-        PhoneNumberType.UAN,
-    }
-)
+
+@functools.cache
+def _words() -> _Words:
+    from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
+
+    return _Words(
+        parse_reasons={
+            NumberParseException.INVALID_COUNTRY_CODE: "invalid country code",
+            NumberParseException.NOT_A_NUMBER: "not a phone number",
+            NumberParseException.TOO_SHORT_AFTER_IDD: "too short after the international prefix",
+            NumberParseException.TOO_SHORT_NSN: "too short",
+            NumberParseException.TOO_LONG: "too long",
+        },
+        possible_reasons={
+            ValidationResult.INVALID_COUNTRY_CODE: "invalid country code",
+            ValidationResult.TOO_SHORT: "too short",
+            ValidationResult.TOO_LONG: "too long",
+            ValidationResult.INVALID_LENGTH: "wrong number of digits for its country",
+        },
+        types={
+            PhoneNumberType.FIXED_LINE: "fixed line",
+            PhoneNumberType.MOBILE: "mobile",
+            PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed line or mobile",
+            PhoneNumberType.TOLL_FREE: "toll free",
+            PhoneNumberType.PREMIUM_RATE: "premium rate",
+            PhoneNumberType.SHARED_COST: "shared cost",
+            PhoneNumberType.VOIP: "VoIP",
+            PhoneNumberType.PERSONAL_NUMBER: "personal number",
+            PhoneNumberType.PAGER: "pager",
+            PhoneNumberType.UAN: "UAN",
+            PhoneNumberType.VOICEMAIL: "voicemail",
+            PhoneNumberType.UNKNOWN: "unknown type",
+        },
+        not_sms_capable=frozenset(
+            {
+                PhoneNumberType.FIXED_LINE,
+                PhoneNumberType.VOICEMAIL,
+                PhoneNumberType.PAGER,
+                PhoneNumberType.UAN,
+            }
+        ),
+    )
+
+
+@functools.cache
+def calling_codes() -> dict[str, int]:
+    """Every region phonenumbers supports ("US", "GB", ...) and its calling code (1, 44, ...),
+    from its country code table: no region's metadata is loaded."""
+    import phonenumbers
+
+    table: dict[int, Any] = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+    supported = phonenumbers.SUPPORTED_REGIONS
+    return {code: cc for cc, codes in table.items() for code in codes if code in supported}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +109,19 @@ def check_number(text: str, region: str | None = None) -> PhoneCheck:
         return PhoneCheck(text, reason="not a phone number")
     if not stripped.startswith("+") and not region:
         return PhoneCheck(text, reason="start with + and the country code (no default region)")
+    import phonenumbers
+    from phonenumbers import NumberParseException, ValidationResult
+
+    words = _words()
     try:
         number = phonenumbers.parse(stripped, (region or "").upper() or None)
     except NumberParseException as exc:
-        return PhoneCheck(text, reason=_PARSE_REASONS.get(exc.error_type, "not a phone number"))
+        reason = words.parse_reasons.get(exc.error_type, "not a phone number")
+        return PhoneCheck(text, reason=reason)
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible not in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
-        return PhoneCheck(text, reason=_POSSIBLE_REASONS.get(possible, "not a possible number"))
+        reason = words.possible_reasons.get(possible, "not a possible number")
+        return PhoneCheck(text, reason=reason)
     if possible == ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
         return PhoneCheck(text, reason="a local number: add the area code")
     if not phonenumbers.is_valid_number(number):
@@ -102,8 +135,8 @@ def check_number(text: str, region: str | None = None) -> PhoneCheck:
             number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
         ),
         region=phonenumbers.region_code_for_number(number) or "",
-        kind=_TYPES.get(kind, "unknown type"),
-        sms_capable=kind not in _NOT_SMS_CAPABLE,
+        kind=words.types.get(kind, "unknown type"),
+        sms_capable=kind not in words.not_sms_capable,
     )
 
 

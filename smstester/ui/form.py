@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from typing import TYPE_CHECKING
 
-import phonenumbers
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
@@ -22,9 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from smstester.core.fields import HELP, LABELS
-from smstester.core.phone import PhoneCheck, check_number
+from smstester.core.phone import PhoneCheck, calling_codes, check_number
 from smstester.core.request import DEV_BASE_URL, LIVE_BASE_URL, SmsTest
 from smstester.core.segments import count_segments, replace_lookalikes
+
+if TYPE_CHECKING:
+    # Event classes for annotations only: the first one used builds QEvent's enums (~2 ms).
+    from PySide6.QtGui import QKeyEvent, QWheelEvent
 
 
 def _utf16_offsets(text: str) -> list[int]:
@@ -66,7 +70,43 @@ def system_region() -> str:
     """The region of the system locale ("US" for en_US), or "" when it has none."""
     name = QLocale.system().name()
     region = name.split("_")[-1].upper() if "_" in name else ""
-    return region if region in phonenumbers.SUPPORTED_REGIONS else ""
+    return region if region and region in calling_codes() else ""
+
+
+class RegionCombo(QComboBox):
+    """The region for numbers typed without +. Its 245 regions are listed when first needed
+    (the list opened, a key, the wheel, a region to select), not before the first paint:
+    listing them imports phonenumbers."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._filled = False
+        self.addItem("None (numbers start with +)", "")
+
+    def ensure_filled(self) -> None:
+        if self._filled:
+            return
+        self._filled = True
+        codes = calling_codes()
+        for code in sorted(codes):
+            self.addItem(f"{code}  +{codes[code]}", code)
+
+    def set_region(self, code: str) -> None:
+        if code:
+            self.ensure_filled()
+        self.setCurrentIndex(max(self.findData(code.upper()), 0))
+
+    def showPopup(self) -> None:
+        self.ensure_filled()
+        super().showPopup()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        self.ensure_filled()
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self.ensure_filled()
+        super().wheelEvent(event)
 
 
 class SecretEdit(QWidget):
@@ -120,18 +160,8 @@ class ConnectionForm(QWidget):
         self.phone_to = self._line("toEdit", "+14155552671")
         self.from_status = self._status("fromStatusLabel")
         self.to_status = self._status("toStatusLabel")
-        self.region = QComboBox(self)
+        self.region = RegionCombo(self)
         self.region.setObjectName("regionCombo")
-        self.region.addItem("None (numbers start with +)", "")
-        # From phonenumbers' country code table: asking country_code_for_region() would
-        # load the metadata of all 245 regions before the first paint.
-        calling_codes = {
-            code: cc
-            for cc, codes in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()
-            for code in codes
-        }
-        for code in sorted(phonenumbers.SUPPORTED_REGIONS):
-            self.region.addItem(f"{code}  +{calling_codes[code]}", code)
         self.region.setToolTip("Country used for numbers typed without + and a country code")
         self.set_region(system_region())
         self.message = QPlainTextEdit(self)
@@ -258,8 +288,7 @@ class ConnectionForm(QWidget):
         return str(self.region.currentData() or "")
 
     def set_region(self, code: str) -> None:
-        index = self.region.findData(code.upper())
-        self.region.setCurrentIndex(max(index, 0))
+        self.region.set_region(code)
 
     def test(self) -> SmsTest:
         """The SmsTest the form describes, exactly as typed."""

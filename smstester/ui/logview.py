@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -11,11 +10,12 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from smstester.core.report import Line, report_lines
-from smstester.core.secrets import redact
-
 if TYPE_CHECKING:
     from smstester.core.client import SendResult
+    from smstester.core.report import Line
+
+# The report (and the envelope parser under it) and `html` are imported by the first entry,
+# not before the window's first paint.
 
 # Colours per tone for a light and a dark palette.
 _LIGHT = {
@@ -57,6 +57,8 @@ class LogView(QTextBrowser):
         return _DARK if dark else _LIGHT
 
     def _line_html(self, line: Line) -> str:
+        import html
+
         colour = self._colours().get(line.tone, "")
         text = html.escape(line.text).replace("\n", "<br>")
         if line.tone == "head":
@@ -66,6 +68,11 @@ class LogView(QTextBrowser):
 
     def add_result(self, result: SendResult, secrets: Iterable[str], note: str = "") -> None:
         """One entry for a finished send."""
+        import html
+
+        from smstester.core.report import Line, report_lines
+        from smstester.core.secrets import redact
+
         keep = tuple(s for s in secrets if s)
         self._count += 1
         stamp = time.strftime("%H:%M:%S")
@@ -89,6 +96,8 @@ class LogView(QTextBrowser):
 
     def add_note(self, text: str, tone: str = "dim") -> None:
         """A line that is not a send: a cancel, bad input, a warning."""
+        from smstester.core.report import Line
+
         stamp = time.strftime("%H:%M:%S")
         self._append_block([self._line_html(Line(f"{stamp} · {text}", tone))])  # type: ignore[arg-type]
 

@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -34,6 +34,8 @@ from smstester.ui.profiles import ProfileBar
 from smstester.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
     # The HTTP client (and httpx under it) is imported after the first paint: on a worker
     # by `_warm_up`, or by the first send, whichever comes first.
     from smstester.core.client import CancelToken, SendResult, SmsClient, Timeouts
@@ -90,7 +92,6 @@ class MainWindow(QMainWindow):
         self._generation = 0
         self._started = 0.0
         self._cancel: CancelToken | None = None
-        self._warmed = False
 
         self.form = ConnectionForm(self)
         self.profiles = ProfileBar(self.form, self)
@@ -173,6 +174,7 @@ class MainWindow(QMainWindow):
         self.profiles.profile_changed.connect(self._use_profile)
         self.resize(1180, 720)
         self._set_busy(False)
+        QTimer.singleShot(self.WARM_UP_DELAY_MS, self, self._warm_up)
 
     def use_sandbox(self, sandbox: SandboxServer) -> None:
         """Fill every field with the sandbox's demo connection, so Send works at once."""
@@ -490,19 +492,13 @@ class MainWindow(QMainWindow):
 
     # --- start-up -----------------------------------------------------------------------
 
-    #: How long after the window is shown the modules only a send needs are loaded.
+    #: How long after start-up the modules only a send needs are loaded.
     WARM_UP_DELAY_MS = 300
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._warmed:
-            self._warmed = True
-            QTimer.singleShot(self.WARM_UP_DELAY_MS, self, self._warm_up)
-
     def _warm_up(self) -> None:
-        """Import the HTTP client (httpx) and the report on a worker, once the window is up,
+        """Import the HTTP client (httpx) and the report on a worker once the window is up,
         so that the first send does not pay for it on the UI thread."""
-        if not self.isVisible():  # closed before it came to this
+        if not self.isVisible():  # never shown, or closed already
             return
 
         def load() -> None:

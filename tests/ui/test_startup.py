@@ -1,0 +1,72 @@
+"""Start-up: what the first paint does not need is loaded after it (issue 7, benchmarks)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from smstester.ui.form import RegionCombo
+
+#: Modules the window loads only after its first paint (or at the first send).
+AFTER_FIRST_PAINT = (
+    "httpx",
+    "keyring",
+    "phonenumbers",
+    "smstester.core.client",
+    "smstester.core.report",
+    "smstester.sandbox",
+)
+
+
+def test_screenshot_loads_nothing_the_first_paint_does_not_need(tmp_path: Path) -> None:
+    code = (
+        "import json, sys\n"
+        "from smstester.cli import main\n"
+        f"code = main(['--screenshot', {str(tmp_path / 'shot.png')!r}])\n"
+        f"print(json.dumps([m for m in {AFTER_FIRST_PAINT!r} if m in sys.modules]))\n"
+        "sys.exit(code)\n"
+    )
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        SMSTESTER_CONFIG_DIR=str(tmp_path / "config"),
+        LC_ALL="C",  # no system region: the region list is not needed either
+        LANG="C",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    assert (tmp_path / "shot.png").stat().st_size > 1000
+
+
+def test_region_list_is_filled_when_a_region_is_chosen(qtbot: QtBot) -> None:
+    combo = RegionCombo()
+    qtbot.addWidget(combo)
+    assert combo.count() == 1
+    assert combo.currentData() == ""
+    combo.set_region("gb")
+    assert combo.count() == 246
+    assert combo.currentData() == "GB"
+    assert combo.currentText() == "GB  +44"
+    combo.set_region("")
+    assert combo.currentData() == ""
+    combo.set_region("XX")  # unknown: none
+    assert combo.currentData() == ""
+
+
+def test_region_list_is_filled_before_a_key_moves_through_it(qtbot: QtBot) -> None:
+    combo = RegionCombo()
+    qtbot.addWidget(combo)
+    combo.show()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.count() == 246
+    assert combo.currentIndex() == 1
+    assert combo.currentText().startswith("AC  +247")
