@@ -1,0 +1,53 @@
+"""The yardstick for smstester's start-up: a bare PySide6 window with as many widgets.
+
+Run: ``python tests/bench/bare_window.py --widgets N --screenshot FILE.png``. Shows a
+QMainWindow whose ``findChildren(QWidget)`` count is N (labels and line edits in a form),
+waits for the first paint exactly as ``smstester --screenshot`` does, saves a PNG and exits
+0. Nothing but PySide6 is imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QLineEdit, QMainWindow, QWidget
+
+
+def build(widgets: int) -> QMainWindow:
+    window = QMainWindow()
+    window.setWindowTitle("bare window")
+    central = QWidget(window)
+    form = QFormLayout(central)
+    window.setCentralWidget(central)
+    row = 0
+    while len(window.findChildren(QWidget)) + 2 <= widgets:
+        form.addRow(QLabel(f"Field {row}", central), QLineEdit(central))
+        row += 1
+    while len(window.findChildren(QWidget)) < widgets:
+        form.addRow(QLabel("…", central))
+    window.resize(1180, 720)
+    return window
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--widgets", type=int, default=108)
+    parser.add_argument("--screenshot", required=True, metavar="FILE.png")
+    args = parser.parse_args()
+    app = QApplication(sys.argv[:1])
+    window = build(args.widgets)
+    window.show()
+
+    def shoot() -> None:
+        ok = window.grab().save(args.screenshot, "PNG")
+        window.close()
+        app.exit(0 if ok else 1)
+
+    QTimer.singleShot(0, shoot)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,519 @@
+"""smstester's benchmarks: one table, every row measured now, on this machine.
+
+Run: ``bash .ci/dev bench`` or ``python tests/bench/run.py [--quick] [--markdown]``
+(with ``QT_QPA_PLATFORM=offscreen`` where there is no display; the script sets it when
+nothing is set). Not part of the test suite and not a pass/fail gate: it prints what it
+measured next to the goal of each row (issue 7) and exits 0 unless a benchmark could not
+run at all. ``--markdown`` prints the table as Markdown (what the README shows).
+
+Rows:
+
+- start-up: whole process ``smstester --screenshot FILE`` against ``bare_window.py`` (a bare
+  PySide6 QMainWindow with as many widgets, screenshot taken the same way), interleaved,
+  median of N runs each, after one discarded warm-up run of each (bytecode cached, files in
+  the page cache: a second start, as a user sees it every day);
+- peak memory: ru_maxrss of those same child processes (os.wait4), median;
+- warm send: ``SmsClient.send`` (build, send, read, parse) against the in-process sandbox,
+  a warm client, median of 200, next to ``curl`` doing the same request (whole process);
+- number check per keystroke: ``check_number`` on every prefix of typed numbers, median;
+  and the window's whole reaction to a typed key in the To field (informational);
+- segment recount of 1,600 characters (``bench_segments``), the worst flavour's median;
+- longest stall of the UI event loop while a 3 s slow send (``fault-slow-3``) is in flight;
+- Cancel to an idle window, median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+#: Qt needs a platform; without a display the offscreen one renders all the same.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@dataclass
+class Row:
+    name: str
+    measured: str
+    goal: str
+    ok: bool | None  # None: informational, no goal
+    note: str = ""
+
+    @property
+    def mark(self) -> str:
+        return {True: "✓ pass", False: "✗ FAIL", None: "info"}[self.ok]
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def _us(seconds: float) -> str:
+    return f"{seconds * 1e6:.1f} µs"
+
+
+# --- the machine ----------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.lower().startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cpu = cpu or platform.processor() or platform.machine()
+    from PySide6 import __version__ as pyside
+    from PySide6.QtCore import qVersion
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, Qt {qVersion()} (PySide6 {pyside}), "
+        f"QT_QPA_PLATFORM={os.environ.get('QT_QPA_PLATFORM', '')}"
+    )
+
+
+# --- start-up and peak memory: whole processes ----------------------------------------
+
+
+def _child_env(work: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = os.environ.get("QT_QPA_PLATFORM", "offscreen")
+    env["SMSTESTER_CONFIG_DIR"] = str(work / "config")  # a first start: no profiles
+    # Bytecode cached as after any install, but outside the source tree; the warm-up
+    # run writes it, for both programs alike.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    return env
+
+
+def _run_child(argv: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float, int]:
+    """Wall time (s) and peak resident memory (KiB) of one child process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    err = child.stderr.read().decode(errors="replace") if child.stderr else ""
+    if child.stderr:
+        child.stderr.close()
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {child.returncode}:\n{err}")
+    return elapsed, usage.ru_maxrss  # KiB on Linux
+
+
+def _smstester_argv() -> list[str]:
+    script = Path(sys.executable).parent / "smstester"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "smstester"]
+
+
+def count_window_widgets(env: dict[str, str]) -> int:
+    """len(findChildren(QWidget)) of smstester's window as --screenshot shows it."""
+    code = (
+        "from PySide6.QtWidgets import QApplication, QWidget\n"
+        "app = QApplication([])\n"
+        "from smstester.ui import build_window\n"
+        "w = build_window([])\n"
+        "w.show()\n"
+        "app.processEvents()\n"
+        "print(len(w.findChildren(QWidget)))\n"
+        "w.shutdown()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def bench_startup(runs: int) -> list[Row]:
+    with tempfile.TemporaryDirectory(prefix="smstester-bench-") as folder:
+        work = Path(folder)
+        env = _child_env(work)
+        widgets = count_window_widgets(env)
+        app_argv = [*_smstester_argv(), "--screenshot", str(work / "smstester.png")]
+        bare_argv = [
+            sys.executable,
+            str(HERE / "bare_window.py"),
+            "--widgets",
+            str(widgets),
+            "--screenshot",
+            str(work / "bare.png"),
+        ]
+        times: dict[str, list[float]] = {"app": [], "bare": []}
+        memory: dict[str, list[int]] = {"app": [], "bare": []}
+        _run_child(bare_argv, env, work)  # warm-up: bytecode, page cache, font cache
+        _run_child(app_argv, env, work)
+        for i in range(runs):
+            order = [("bare", bare_argv), ("app", app_argv)]
+            if i % 2:
+                order.reverse()
+            for key, argv in order:
+                seconds, kib = _run_child(argv, env, work)
+                times[key].append(seconds)
+                memory[key].append(kib)
+        for png in ("smstester.png", "bare.png"):
+            if (work / png).stat().st_size < 1000:
+                raise RuntimeError(f"{png} is not a real screenshot")
+    app_t, bare_t = statistics.median(times["app"]), statistics.median(times["bare"])
+    app_m, bare_m = statistics.median(memory["app"]), statistics.median(memory["bare"])
+    t_ratio, m_ratio = app_t / bare_t, app_m / bare_m
+    return [
+        Row(
+            "start-up: `smstester --screenshot` vs bare PySide6 window",
+            f"{t_ratio:.2f}× ({app_t * 1000:.0f} ms vs {bare_t * 1000:.0f} ms)",
+            "≤ 1.3×",
+            t_ratio <= 1.3,
+            f"whole processes, median of {runs} each, interleaved; {widgets} widgets each",
+        ),
+        Row(
+            "peak memory of the same two processes",
+            f"{m_ratio:.2f}× ({app_m / 1024:.0f} MiB vs {bare_m / 1024:.0f} MiB)",
+            "≤ 1.3×",
+            m_ratio <= 1.3,
+            "ru_maxrss of each child, median",
+        ),
+    ]
+
+
+# --- a warm send next to curl ---------------------------------------------------------
+
+
+def bench_send(sends: int, curl_runs: int) -> list[Row]:
+    from smstester.core.client import SmsClient
+    from smstester.core.request import (
+        SmsTest,
+        encode_body,
+        endpoint_url,
+        normalized,
+        request_body,
+        request_headers,
+    )
+    from smstester.sandbox import SandboxServer
+
+    rows: list[Row] = []
+    with SandboxServer() as server:
+        demo = server.demo
+        test = SmsTest(
+            base_url=demo.url,
+            brand_url=demo.brand_url,
+            integration_id=demo.integration_id,
+            auth_key=demo.auth_key,
+            username=demo.username,
+            password=demo.password,
+            phone_from=demo.phone_from,
+            phone_to=demo.phone_to,
+            message=demo.message,
+        )
+        times: list[float] = []
+        with SmsClient() as client:
+            for _ in range(20):  # warm: connection open, code paths hot
+                assert client.send(test).success
+            for _ in range(sends):
+                start = time.perf_counter()
+                result = client.send(test)
+                times.append(time.perf_counter() - start)
+                if not result.success:
+                    raise RuntimeError(f"the sandbox refused the demo send: {result.error}")
+        send = statistics.median(times)
+
+        curl = shutil.which("curl")
+        curl_time: float | None = None
+        if curl:
+            ready = normalized(test)
+            argv = [curl, "-sS", "-X", "POST", endpoint_url(ready.base_url, ready.integration_id)]
+            for name, value in request_headers(ready).items():
+                argv += ["-H", f"{name}: {value}"]
+            argv += ["--data-raw", encode_body(request_body(ready)).decode("utf-8")]
+            curl_times: list[float] = []
+            for i in range(curl_runs + 2):
+                start = time.perf_counter()
+                out = subprocess.run(argv, capture_output=True, check=True)
+                if i >= 2:  # the first two warm the page cache
+                    curl_times.append(time.perf_counter() - start)
+                if b'"success":true' not in out.stdout.replace(b" ", b""):
+                    raise RuntimeError(f"curl's request was refused: {out.stdout[:200]!r}")
+            curl_time = statistics.median(curl_times)
+
+    ok = send < 0.002 and (curl_time is None or send < curl_time)
+    rows.append(
+        Row(
+            "warm send to the sandbox (SmsClient.send) vs curl",
+            f"{_ms(send)} vs curl {_ms(curl_time) if curl_time else '(no curl)'}",
+            "< curl, < 2 ms",
+            ok,
+            f"median of {sends} sends on one warm client (build, send, read, parse); "
+            f"curl: whole process, median of {curl_runs}",
+        )
+    )
+    return rows
+
+
+# --- per keystroke: number check, segment recount -------------------------------------
+
+#: Numbers as people type them, with the region the form would have.
+TYPED_NUMBERS = [
+    ("+1 415-555-2671", None),
+    ("(415) 555-2671", "US"),
+    ("+44 7911 123456", None),
+    ("07911 123456", "GB"),
+    ("+49 1512 3456789", None),
+    ("+15005550006", None),
+]
+
+
+def bench_check_number(repeats: int) -> Row:
+    from smstester.core.phone import check_number
+
+    for text, region in TYPED_NUMBERS:  # load the metadata, as a running window has
+        check_number(text, region)
+    times: list[float] = []
+    for _ in range(repeats):
+        for text, region in TYPED_NUMBERS:
+            for end in range(1, len(text) + 1):
+                prefix = text[:end]
+                start = time.perf_counter()
+                check_number(prefix, region)
+                times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    return Row(
+        "number check per keystroke (check_number)",
+        f"{_us(median)} median, {_us(max(times))} max",
+        "≤ 100 µs median",
+        median <= 100e-6,
+        f"every prefix of {len(TYPED_NUMBERS)} typed numbers, ×{repeats}",
+    )
+
+
+def bench_segments(runs: int) -> Row:
+    import bench_segments as seg
+
+    from smstester.core.segments import count_segments
+
+    cases = {
+        "GSM-7": seg._fill(seg._GSM_WORDS),
+        "GSM-7 extension": seg._fill(seg._GSM_EXT),
+        "UCS-2 Cyrillic": seg._fill(seg._CYRILLIC),
+        "UCS-2 some emoji": seg._fill(seg._SOME_EMOJI),
+        "UCS-2 emoji-dense": seg._fill(seg._EMOJI),
+    }
+    medians: dict[str, float] = {}
+    for name, text in cases.items():
+        count_segments(text)
+        medians[name] = seg._median_ns(lambda text=text: count_segments(text), runs) / 1e9
+    worst = max(medians, key=medians.__getitem__)
+    budget = seg.BUDGET_NS / 1e9
+    return Row(
+        f"segment recount of {seg.LENGTH} characters",
+        f"{_us(medians[worst])} ({worst}, the slowest); GSM-7 {_us(medians['GSM-7'])}",
+        f"≤ {budget * 1000:.0f} ms",
+        medians[worst] <= budget,
+        f"count_segments, median of {runs} per flavour (bench_segments.py has the detail)",
+    )
+
+
+# --- the window: typing, a slow send, cancel ------------------------------------------
+
+
+def _wait(app: object, condition: Callable[[], bool], timeout: float) -> bool:
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end:
+        app.processEvents()  # type: ignore[attr-defined]
+        if condition():
+            return True
+        time.sleep(0.001)
+    return condition()
+
+
+def bench_window(cancel_runs: int) -> list[Row]:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+
+    from smstester.ui import build_window
+    from smstester.ui.window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    window = build_window(["--sandbox"])
+    assert isinstance(window, MainWindow)
+    window.show()
+    rows: list[Row] = []
+    try:
+        # Steady state: profiles read, keyring looked for, HTTP client warmed up.
+        if not _wait(app, lambda: window.profiles.store is not None, 10):
+            raise RuntimeError("the profiles never loaded")
+        _wait(app, lambda: False, 1.0)
+        if not _wait(app, lambda: not window.tasks.busy and not window.profiles.tasks.busy, 10):
+            raise RuntimeError("the window's start-up work never finished")
+        send_button = window.findChild(QPushButton, "sendButton")
+        to_edit = window.findChild(QLineEdit, "toEdit")
+        integration = window.findChild(QLineEdit, "integrationIdEdit")
+        assert send_button is not None and to_edit is not None and integration is not None
+
+        # Typing a number into To, key by key: the window's whole reaction to one key
+        # (number check, status label, Send enabled or not, profile state).
+        key_times: list[float] = []
+        for _ in range(5):
+            to_edit.clear()
+            app.processEvents()
+            for ch in "+14155552671":
+                start = time.perf_counter()
+                QTest.keyClick(to_edit, ch)
+                key_times.append(time.perf_counter() - start)
+            app.processEvents()
+        key = statistics.median(key_times)
+        rows.append(
+            Row(
+                "the window's reaction to a key typed in To",
+                f"{_us(key)} median, {_ms(max(key_times))} max",
+                "(info)",
+                None,
+                "QTest.keyClick: check, status label, Send button, profile state",
+            )
+        )
+
+        # The longest stall of the event loop while a 3 s send is in flight.
+        integration.setText("fault-slow-3")
+        app.processEvents()
+        interval_ms = 2
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.setInterval(interval_ms)
+        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        timer.start()
+        _wait(app, lambda: len(ticks) > 20, 2)
+        started = time.perf_counter()
+        QTest.mouseClick(send_button, _left_button())
+        if not window.in_flight:
+            raise RuntimeError("the slow send did not start")
+        if not _wait(app, lambda: not window.in_flight, 10):
+            raise RuntimeError("the slow send never ended")
+        took = time.perf_counter() - started
+        _wait(app, lambda: False, 0.05)
+        timer.stop()
+        log = window.log.toPlainText()
+        if "statusCode 200" not in log and "success" not in log.lower():
+            raise RuntimeError("the slow send did not succeed")
+        during = [t for t in ticks if t >= started - 0.05]
+        gaps = [b - a for a, b in itertools.pairwise(during)]
+        stall = max(gaps) - interval_ms / 1000
+        rows.append(
+            Row(
+                "longest UI event-loop stall during a 3 s slow send",
+                _ms(stall),
+                "≤ 20 ms",
+                stall <= 0.020,
+                f"QTimer every {interval_ms} ms, max gap beyond it over the {took:.1f} s "
+                f"send ({len(gaps)} ticks), click to answer",
+            )
+        )
+
+        # Cancel to an idle window.
+        cancel_times: list[float] = []
+        for _ in range(cancel_runs):
+            window.send()
+            if not _wait(app, lambda: window.in_flight, 2):
+                raise RuntimeError("the send to cancel did not start")
+            _wait(app, lambda: False, 0.05)  # well in flight: connected, waiting
+            start = time.perf_counter()
+            window.cancel()
+            idle = _wait(app, lambda: send_button.isEnabled() and not window.in_flight, 2)
+            cancel_times.append(time.perf_counter() - start)
+            if not idle:
+                raise RuntimeError("the window did not come back to idle after Cancel")
+            if not _wait(app, lambda: not window.tasks.busy, 5):
+                raise RuntimeError("the cancelled send's worker did not end")
+        cancel = statistics.median(cancel_times)
+        rows.append(
+            Row(
+                "Cancel to an idle window",
+                f"{_ms(cancel)} median, {_ms(max(cancel_times))} max",
+                "≤ 50 ms",
+                cancel <= 0.050,
+                f"cancel() until Send is enabled again, events processed; {cancel_runs} runs",
+            )
+        )
+    finally:
+        window.close()
+        window.shutdown()
+    return rows
+
+
+def _left_button() -> object:
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
+
+
+# --- the table ------------------------------------------------------------------------
+
+
+def render(rows: list[Row], where: str, markdown: bool) -> str:
+    header = ("Benchmark", "Measured", "Goal", "Result")
+    cells = [(r.name, r.measured, r.goal, r.mark) for r in rows]
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|---|---|---|---|"]
+        lines += ["| " + " | ".join(c) + " |" for c in cells]
+        lines += ["", f"Measured on: {where}."]
+        return "\n".join(lines)
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(4)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    out.append("  ".join("-" * w for w in widths))
+    for row, cell in zip(rows, cells, strict=True):
+        out.append("  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)).rstrip())
+        if row.note:
+            out.append(" " * (widths[0] + 2) + f"({row.note})")
+    out += ["", f"Machine: {where}"]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="fewer runs (a rough table)")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--runs", type=int, default=None, help="start-up runs per program")
+    args = parser.parse_args(argv)
+    quick: bool = args.quick
+    runs = args.runs or (3 if quick else 7)
+
+    started = time.perf_counter()
+    steps: list[tuple[str, Callable[[], list[Row]]]] = [
+        ("start-up and memory", lambda: bench_startup(runs)),
+        ("warm send and curl", lambda: bench_send(50 if quick else 200, 10 if quick else 30)),
+        ("number check", lambda: [bench_check_number(3 if quick else 20)]),
+        ("segment recount", lambda: [bench_segments(50 if quick else 300)]),
+        ("window", lambda: bench_window(3 if quick else 7)),
+    ]
+    rows: list[Row] = []
+    for title, step in steps:
+        print(f"… {title}", file=sys.stderr, flush=True)
+        rows += step()
+    where = machine()
+    print(render(rows, where, args.markdown))
+    print(f"\n({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
