@@ -140,3 +140,18 @@ def test_client_fault(
     else:
         assert answer["httpStatus"] == 307
     assert_retry_works(sandbox, capsys)
+
+
+def test_undecodable_argument_bytes_are_refused_by_name(
+    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Python turns argument bytes that are not UTF-8 into lone surrogates (U+DC80-U+DCFF).
+    argv = send_args(sandbox.demo, integration_id="id\udcff")
+    argv[argv.index("--password") + 1] = "p\udcfe"
+    requests = sandbox.request_count
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "nothing was sent" in err
+    assert "App integration id: contains a broken character" in err
+    assert "Password (Auth Token): contains a broken character" in err
+    assert sandbox.request_count == requests

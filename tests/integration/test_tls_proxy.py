@@ -9,7 +9,9 @@ forwarding one; both on 127.0.0.1.
 
 from __future__ import annotations
 
+import datetime
 import json
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,6 +148,34 @@ def test_profile_ca_bundle_is_trusted(
     assert answer["httpStatus"] == 200
     assert "warning" not in err
     assert https_sandbox.connections == 1
+
+
+@pytest.mark.parametrize(
+    ("identity", "expired", "words"),
+    [
+        ("127.0.0.1", True, "the server's certificate has expired"),
+        ("other.example.com", False, "the server's certificate is for another address"),
+    ],
+)
+@pytest.mark.usefixtures("secrets_in_env")
+def test_bad_certificates_are_named(
+    sandbox: SandboxServer,
+    ca: trustme.CA,
+    ca_bundle: Path,
+    capsys: pytest.CaptureFixture[str],
+    identity: str,
+    expired: bool,
+    words: str,
+) -> None:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    past = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    not_after = {"not_before": past, "not_after": past} if expired else {}
+    ca.issue_cert(identity, **not_after).configure_cert(context)  # type: ignore[arg-type]
+    with LoopbackServer(forward_to(sandbox.port), tls=context) as server:
+        save_profile(capsys, sandbox, server.url, "--ca-bundle", str(ca_bundle))
+        code, answer, _ = send_json(capsys, "--profile", "Corp")
+    assert code == 3
+    assert f"Secure connection to 127.0.0.1:{server.port} failed: {words}" in str(answer["error"])
 
 
 @pytest.mark.usefixtures("secrets_in_env")
