@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Final
@@ -103,6 +104,10 @@ def _header_problem(name: str, value: str) -> Problem | None:
     return None
 
 
+#: A host name as sent (internationalized names are in their xn-- form by then).
+_HOST_NAME: Final = re.compile(r"[A-Za-z0-9._-]+")
+
+
 def _base_url_problem(value: str) -> Problem | None:
     if not value:
         return Problem("base_url", "required")
@@ -121,6 +126,9 @@ def _base_url_problem(value: str) -> Problem | None:
         return Problem("base_url", "must start with https:// (or http://)")
     if not url.host:
         return Problem("base_url", "has no host name")
+    # httpx percent-encodes what cannot be in a host name ("<" becomes "%3C"): refuse it.
+    if ":" not in url.host and not _HOST_NAME.fullmatch(url.raw_host.decode("ascii")):
+        return Problem("base_url", "the host name may hold only letters, digits, dots and dashes")
     if url.query or url.fragment:
         return Problem("base_url", "must not have a ?query or #fragment")
     return None
