@@ -161,3 +161,21 @@ def test_verification_off_shows_banner_and_warns_in_every_entry(
     combo.activated.emit(0)
     qtbot.waitUntil(lambda: not banner(win).isVisible(), timeout=5000)
     assert win.verify is True
+
+
+def test_unusable_ca_bundle_is_said_in_the_log(
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    https_sandbox: LoopbackServer,
+    tmp_path: Path,
+    windows: list[MainWindow],
+) -> None:
+    missing = tmp_path / "gone.pem"
+    save_last_used(sandbox, https_sandbox.url, ca_bundle=str(missing))
+    win = open_window(qtbot)
+    windows.append(win)
+    entry = send(qtbot, win)
+    assert f"The CA bundle {missing} cannot be used" in entry
+    assert "nothing was sent" in entry
+    assert "Internal error" not in entry
+    assert https_sandbox.connections == 0
