@@ -537,6 +537,14 @@ def cmd_window(argv: Sequence[str]) -> int:
     # (gc.freeze) so that later collections, and the one at exit, skip them.
     gc.disable()
     try:
+        # The Qt-free modules the window needs at once (and its profile worker) first:
+        # once imported, PySide6 reads the source of every module imported after it (its
+        # __feature__ import hook).
+        import smstester.core.keystore
+        import smstester.core.profiles
+        import smstester.core.request
+        import smstester.core.segments
+        import smstester.core.storage  # noqa: F401
         from smstester.ui.app import run
     finally:
         gc.freeze()
@@ -544,8 +552,33 @@ def cmd_window(argv: Sequence[str]) -> int:
     return run(list(argv))
 
 
+#: The window's own options (CONTRACT §3) that take no value.
+_WINDOW_FLAGS = frozenset({"--sandbox", "--send"})
+
+
+def _only_window_options(argv: list[str]) -> bool:
+    """True when `argv` holds nothing but the window's own options, spelled out in full.
+    The window then starts without building every command's parser (~3 ms); anything
+    else (a command, --help, an abbreviation, a mistake) goes through the full parser."""
+    rest = iter(argv)
+    for arg in rest:
+        if arg in _WINDOW_FLAGS or arg.startswith("--screenshot="):
+            continue
+        if arg == "--screenshot":
+            value = next(rest, None)
+            if value is not None and not value.startswith("-"):
+                continue
+        return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if _only_window_options(argv):
+        try:
+            return cmd_window(argv)
+        except KeyboardInterrupt:
+            return 130
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

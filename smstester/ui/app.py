@@ -9,7 +9,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from smstester.core.storage import Settings
 from smstester.ui.resources import resource_path
 from smstester.ui.window import MainWindow
 
@@ -39,6 +38,8 @@ def build_window(argv: list[str]) -> QMainWindow:
     else:
         # The one disk read before the first paint: a few hundred bytes, so the window
         # opens where it was left instead of jumping there afterwards.
+        from smstester.core.storage import Settings
+
         window.restore_state(Settings().get("window") or {})
     if sandbox is not None:
         window.use_sandbox(sandbox)
@@ -65,9 +66,14 @@ def run(argv: list[str]) -> int:
         path: str = args.screenshot
 
         def shoot() -> None:
-            if window.profiles.tasks.busy or (args.send and (window.in_flight
-                                                             or window.tasks.busy)):
-                QTimer.singleShot(5, shoot)
+            # Exposed: the window has had its first paint (Qt paints it as it handles the
+            # expose event), as on a screen.
+            handle = window.windowHandle()
+            painted = handle is not None and handle.isExposed()
+            if not painted or window.profiles.tasks.busy or (
+                args.send and (window.in_flight or window.tasks.busy)
+            ):
+                QTimer.singleShot(2, shoot)
                 return
             ok = window.grab().save(path, "PNG")
             window.close()

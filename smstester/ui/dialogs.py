@@ -1,12 +1,21 @@
-"""Every question the window asks, behind small functions that a test can replace."""
+"""Every question the window asks, behind small functions that a test can replace.
+
+The dialog classes are imported by the first dialog: PySide6 builds each Qt class, with
+its enums, on first use, and the window's first paint needs none of them.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 
 def ask(parent: QWidget | None, title: str, text: str, yes: str = "Yes") -> bool:
     """A yes/no question; True when the user agrees."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
     accept = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
@@ -16,20 +25,28 @@ def ask(parent: QWidget | None, title: str, text: str, yes: str = "Yes") -> bool
 
 def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
     """A line of text, or None when cancelled."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
     value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
     return value if ok else None
 
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:
     """Something the user must read."""
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.information(parent, title, text)
 
 
 def open_file(parent: QWidget | None, title: str, filters: str) -> str | None:
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
     return path or None
 
 
 def save_file(parent: QWidget | None, title: str, name: str, filters: str) -> str | None:
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getSaveFileName(parent, title, name, filters)
     return path or None

@@ -6,7 +6,6 @@ import itertools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSizePolicy,
-    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -26,8 +24,10 @@ from smstester.core.phone import PhoneCheck, calling_codes, check_number
 from smstester.core.request import DEV_BASE_URL, LIVE_BASE_URL, SmsTest
 from smstester.core.segments import count_segments, replace_lookalikes
 
+# PySide6 builds each Qt class, with its enums, on first use: the classes only a marked-up
+# or replaced message needs (QTextCharFormat, QTextCursor, ...) are imported there, and the
+# event classes are for annotations only (the first one builds QEvent's enums, ~2 ms).
 if TYPE_CHECKING:
-    # Event classes for annotations only: the first one used builds QEvent's enums (~2 ms).
     from PySide6.QtGui import QKeyEvent, QWheelEvent
 
 
@@ -362,6 +362,9 @@ class ConnectionForm(QWidget):
         """Mark the characters that forced UCS-2 (Qt counts in UTF-16 units)."""
         selections = []
         if spans:
+            from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+            from PySide6.QtWidgets import QTextEdit
+
             fmt = QTextCharFormat()
             fmt.setBackground(QColor(255, 170, 0, 90))
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
@@ -384,6 +387,8 @@ class ConnectionForm(QWidget):
         fixed = replace_lookalikes(text)
         if fixed == text:
             return False
+        from PySide6.QtGui import QTextCursor
+
         cursor = self.message.textCursor()
         cursor.beginEditBlock()
         cursor.select(QTextCursor.SelectionType.Document)

@@ -1,7 +1,9 @@
 """Saved connection profiles in the window: switch, save, save as, rename, delete.
 
 The profile file and the keyring are touched only on a worker (a one-thread pool keeps
-their operations in order); the UI thread only ever sees finished results.
+their operations in order); the UI thread only ever sees finished results. The profile
+store (and the file code under it) is imported by that worker too, not before the first
+paint.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from PySide6.QtCore import QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 from smstester.core.fields import SECRET_FIELDS
-from smstester.core.keystore import SecretStore
-from smstester.core.profiles import Profile, ProfileStore
 from smstester.core.request import SmsTest
 from smstester.ui import dialogs
 from smstester.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from smstester.core.keystore import SecretStore
+    from smstester.core.profiles import Profile, ProfileStore
     from smstester.ui.form import ConnectionForm
 
 UNSAVED = "(unsaved connection)"
@@ -118,6 +120,9 @@ class ProfileBar(QWidget):
         """Read the profiles, then look for the keyring, off the UI thread."""
 
         def work() -> Opened:
+            from smstester.core.keystore import SecretStore
+            from smstester.core.profiles import ProfileStore
+
             store = ProfileStore()
             return Opened(store, SecretStore(), store.last_used())
 
@@ -236,6 +241,8 @@ class ProfileBar(QWidget):
 
     def form_profile(self, name: str, base: Profile | None) -> Profile:
         """The profile the form describes, keeping `base`'s id, timeouts and TLS settings."""
+        from smstester.core.profiles import Profile
+
         test = self.form.test()
         keep: dict[str, Any] = {}
         if base is not None:
@@ -335,6 +342,8 @@ class ProfileBar(QWidget):
         if not name or not name.strip():
             return
         profile = self.form_profile(name.strip(), self.current)
+        from smstester.core.profiles import Profile
+
         fresh = Profile.from_test(
             profile.name,
             self.form.test(),

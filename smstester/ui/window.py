@@ -10,13 +10,10 @@ from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -408,6 +405,8 @@ class MainWindow(QMainWindow):
         )
 
     def _show_raw(self, title: str, text: str) -> None:
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit
+
         dialog = QDialog(self)
         dialog.setWindowTitle(title)
         view = QPlainTextEdit(dialog)

@@ -1,9 +1,10 @@
 """The yardstick for smstester's start-up: a bare PySide6 window with as many widgets.
 
 Run: ``python tests/bench/bare_window.py --widgets N --screenshot FILE.png``. Shows a
-QMainWindow whose ``findChildren(QWidget)`` count is N (labels and line edits in a form),
-waits for the first paint exactly as ``smstester --screenshot`` does, saves a PNG and exits
-0. Nothing but PySide6 is imported.
+QMainWindow of smstester's size whose ``findChildren(QWidget)`` count is N (labels and
+line edits in a grid of three columns, so that they fit), waits for the first paint
+exactly as ``smstester --screenshot`` does, saves a PNG and exits 0. Nothing but PySide6
+is imported.
 """
 
 from __future__ import annotations
@@ -12,21 +13,27 @@ import argparse
 import sys
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QLineEdit, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QLineEdit, QMainWindow, QWidget
+
+COLUMNS = 3
 
 
 def build(widgets: int) -> QMainWindow:
     window = QMainWindow()
     window.setWindowTitle("bare window")
     central = QWidget(window)
-    form = QFormLayout(central)
+    grid = QGridLayout(central)
     window.setCentralWidget(central)
-    row = 0
+    cell = 0
     while len(window.findChildren(QWidget)) + 2 <= widgets:
-        form.addRow(QLabel(f"Field {row}", central), QLineEdit(central))
-        row += 1
+        row, column = divmod(cell, COLUMNS)
+        grid.addWidget(QLabel(f"Field {cell}", central), row, 2 * column)
+        grid.addWidget(QLineEdit(central), row, 2 * column + 1)
+        cell += 1
     while len(window.findChildren(QWidget)) < widgets:
-        form.addRow(QLabel("…", central))
+        row, column = divmod(cell, COLUMNS)
+        grid.addWidget(QLabel("…", central), row, 2 * column)
+        cell += 1
     window.resize(1180, 720)
     return window
 
@@ -41,6 +48,12 @@ def main() -> int:
     window.show()
 
     def shoot() -> None:
+        # As `smstester --screenshot` does: once the window is exposed, it has had its
+        # first paint (Qt paints it as it handles the expose event).
+        handle = window.windowHandle()
+        if handle is None or not handle.isExposed():
+            QTimer.singleShot(2, shoot)
+            return
         ok = window.grab().save(args.screenshot, "PNG")
         window.close()
         app.exit(0 if ok else 1)

@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from smstester import cli
 from smstester.ui.form import RegionCombo
 
 #: Modules the window loads only after its first paint (or at the first send).
@@ -70,3 +72,27 @@ def test_region_list_is_filled_before_a_key_moves_through_it(qtbot: QtBot) -> No
     assert combo.count() == 246
     assert combo.currentIndex() == 1
     assert combo.currentText().startswith("AC  +247")
+
+
+@pytest.mark.parametrize(
+    ("argv", "window_alone"),
+    [
+        ([], True),
+        (["--sandbox"], True),
+        (["--screenshot", "x.png", "--sandbox", "--send"], True),
+        (["--screenshot=x.png"], True),
+        (["--screenshot", "send"], True),  # a file named "send", as argparse reads it
+        (["--screenshot"], False),  # argparse says what is missing
+        (["--screenshot", "--sandbox"], False),
+        (["--sand"], False),  # abbreviations go through argparse
+        (["send"], False),
+        (["-h"], False),
+        (["--version"], False),
+        (["--bogus"], False),
+    ],
+)
+def test_the_window_alone_skips_the_commands_parser(argv: list[str], window_alone: bool) -> None:
+    assert cli._only_window_options(argv) is window_alone
+    if window_alone:
+        args = cli.build_parser().parse_args(argv)  # the full parser agrees: no command
+        assert args.command is None
