@@ -10,15 +10,24 @@ from typing import Any
 # it, not with this module: an empty form's first paint never needs it.
 
 
-@dataclass(frozen=True, slots=True)
 class _Words:
-    """phonenumbers' codes in words."""
+    """phonenumbers' codes in words (a plain class: a dataclass costs ~0.7 ms to create)."""
 
-    parse_reasons: dict[int, str]
-    possible_reasons: dict[int, str]
-    types: dict[int, str]
-    #: Number types an SMS can never reach.
-    not_sms_capable: frozenset[int]
+    __slots__ = ("not_sms_capable", "parse_reasons", "possible_reasons", "types")
+
+    def __init__(
+        self,
+        *,
+        parse_reasons: dict[int, str],
+        possible_reasons: dict[int, str],
+        types: dict[int, str],
+        not_sms_capable: frozenset[int],
+    ) -> None:
+        self.parse_reasons = parse_reasons
+        self.possible_reasons = possible_reasons
+        self.types = types
+        #: Number types an SMS can never reach.
+        self.not_sms_capable = not_sms_capable
 
 
 @functools.cache
