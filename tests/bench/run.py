@@ -94,8 +94,10 @@ def machine() -> str:
 # --- start-up and peak memory: whole processes ----------------------------------------
 
 
-def _child_env(work: Path) -> dict[str, str]:
+def _child_env(work: Path, source: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    if source is not None:  # another checkout's smstester (before/after comparisons)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
     env["QT_QPA_PLATFORM"] = os.environ.get("QT_QPA_PLATFORM", "offscreen")
     env["SMSTESTER_CONFIG_DIR"] = str(work / "config")  # a first start: no profiles
     # Bytecode cached as after any install, but outside the source tree; the warm-up
@@ -122,9 +124,9 @@ def _run_child(argv: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[flo
     return elapsed, usage.ru_maxrss  # KiB on Linux
 
 
-def _smstester_argv() -> list[str]:
+def _smstester_argv(source: Path | None = None) -> list[str]:
     script = Path(sys.executable).parent / "smstester"
-    if script.exists():
+    if script.exists() and source is None:
         return [str(script)]
     return [sys.executable, "-m", "smstester"]
 
@@ -147,12 +149,12 @@ def count_window_widgets(env: dict[str, str]) -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
-def bench_startup(runs: int) -> list[Row]:
+def bench_startup(runs: int, source: Path | None = None) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="smstester-bench-") as folder:
         work = Path(folder)
-        env = _child_env(work)
+        env = _child_env(work, source)
         widgets = count_window_widgets(env)
-        app_argv = [*_smstester_argv(), "--screenshot", str(work / "smstester.png")]
+        app_argv = [*_smstester_argv(source), "--screenshot", str(work / "smstester.png")]
         bare_argv = [
             sys.executable,
             str(HERE / "bare_window.py"),
@@ -493,6 +495,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer runs (a rough table)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--runs", type=int, default=None, help="start-up runs per program")
+    parser.add_argument(
+        "--startup-only",
+        metavar="CHECKOUT",
+        type=Path,
+        nargs="?",
+        const=ROOT,
+        help="only the start-up and memory rows, for the smstester in CHECKOUT (default: "
+        "this one), e.g. a `git worktree` of an older commit for a before/after comparison",
+    )
     args = parser.parse_args(argv)
     quick: bool = args.quick
     runs = args.runs or (3 if quick else 7)
@@ -505,6 +516,10 @@ def main(argv: list[str] | None = None) -> int:
         ("segment recount", lambda: [bench_segments(50 if quick else 300)]),
         ("window", lambda: bench_window(3 if quick else 7)),
     ]
+    if args.startup_only is not None:
+        checkout: Path = args.startup_only.resolve()
+        source = None if checkout == ROOT else checkout
+        steps = [("start-up and memory", lambda: bench_startup(runs, source))]
     rows: list[Row] = []
     for title, step in steps:
         print(f"… {title}", file=sys.stderr, flush=True)
