@@ -42,11 +42,14 @@ def _utf16_offsets(text: str) -> list[int]:
     return offsets
 
 
-def _repolish(widget: QWidget) -> None:
-    """Apply the style sheet again after a dynamic property changed. A widget not polished
-    yet (not shown yet) is left alone: its first polish reads the property anyway, and
-    touching `style()` before the first paint would cost ~10 ms (PySide6 builds the QStyle
-    enums on first use)."""
+def _set_state(widget: QWidget, state: str) -> None:
+    """Set the `state` property the style sheet colours by, and apply the sheet again when
+    it changed. A widget not polished yet (not shown yet) is left alone: its first polish
+    reads the property anyway, and touching `style()` before the first paint would cost
+    ~10 ms (PySide6 builds the QStyle enums on first use)."""
+    if widget.property("state") == state:
+        return  # most keystrokes: nothing to restyle
+    widget.setProperty("state", state)
     if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
         widget.style().unpolish(widget)
         widget.style().polish(widget)
@@ -353,8 +356,7 @@ class ConnectionForm(QWidget):
                 "characters swaps the ones that have a GSM-7 twin."
             )
         self.segment_label.setToolTip(tip)
-        self.segment_label.setProperty("state", "warn" if warn else "")
-        _repolish(self.segment_label)
+        _set_state(self.segment_label, "warn" if warn else "")
         self._highlight(text, info.culprit_spans)
         self.fix_button.setVisible(bool(info.culprits) and replace_lookalikes(text) != text)
 
@@ -414,8 +416,7 @@ class ConnectionForm(QWidget):
         if check.valid:
             warn = warn_landline and not check.sms_capable
             label.setText(("⚠ " if warn else "✓ ") + check.describe())
-            label.setProperty("state", "warn" if warn else "ok")
+            _set_state(label, "warn" if warn else "ok")
         else:
             label.setText(check.reason if check.reason == "required" else "✗ " + check.reason)
-            label.setProperty("state", "empty" if check.reason == "required" else "error")
-        _repolish(label)
+            _set_state(label, "empty" if check.reason == "required" else "error")
