@@ -327,7 +327,7 @@ def bench_segments(runs: int) -> Row:
     worst = max(medians, key=medians.__getitem__)
     budget = seg.BUDGET_NS / 1e9
     return Row(
-        f"segment recount of {seg.LENGTH} characters",
+        f"segment recount of {seg.LENGTH:,} characters",
         f"{_us(medians[worst])} ({worst}, the slowest); GSM-7 {_us(medians['GSM-7'])}",
         f"≤ {budget * 1000:.0f} ms",
         medians[worst] <= budget,
