@@ -112,16 +112,7 @@ def _test_and_profile(args: argparse.Namespace) -> tuple[SmsTest, Profile | None
     profile = _load_profile(args.profile) if getattr(args, "profile", None) else None
     if profile is not None:
         test = profile.merged_into(test)
-    test = test.with_changes(
-        base_url=args.base_url,
-        brand_url=args.brand_url,
-        integration_id=args.integration_id,
-        username=args.username,
-        phone_from=args.phone_from,
-        phone_to=args.phone_to,
-        message=args.message,
-        region=args.region,
-    )
+    test = test.with_changes(**_field_flags(args))
     secrets = _secrets_from_args(args)
     missing = [name for name in SECRET_FIELDS if name not in secrets]
     if profile is not None and missing:
@@ -140,6 +131,20 @@ def _test_and_profile(args: argparse.Namespace) -> tuple[SmsTest, Profile | None
     return test.with_changes(**secrets), profile
 
 
+def _field_flags(args: argparse.Namespace) -> dict[str, str | None]:
+    """The non-secret connection flags, by field name (None: not given)."""
+    return {
+        "base_url": args.base_url,
+        "brand_url": args.brand_url,
+        "integration_id": args.integration_id,
+        "username": args.username,
+        "phone_from": args.phone_from,
+        "phone_to": args.phone_to,
+        "message": args.message,
+        "region": args.region,
+    }
+
+
 def _send_settings(
     args: argparse.Namespace, profile: Profile | None
 ) -> tuple[Timeouts, bool | str]:
@@ -150,9 +155,9 @@ def _send_settings(
     read = profile.read_timeout if profile is not None else 30.0
     if args.timeout is not None:
         connect, read = min(connect, args.timeout), args.timeout
-    # As in the window: a CA bundle means verification on; switching it off is per profile only.
-    verify: bool | str = True if profile is None else (profile.ca_bundle or profile.verify_tls)
-    return Timeouts(connect=connect, read=read, total=read * 2), verify
+    # Switching verification off is per profile only: no flag does it.
+    verify: bool | str = True if profile is None else profile.verify
+    return Timeouts.for_read(connect, read), verify
 
 
 def cmd_send(args: argparse.Namespace) -> int:
@@ -457,14 +462,7 @@ def _profiles_save(args: argparse.Namespace) -> int:
     # An existing profile keeps its name as written (the match is case-insensitive).
     base = existing if existing is not None else Profile(name=name)
     profile = base.with_changes(
-        base_url=args.base_url,
-        brand_url=args.brand_url,
-        integration_id=args.integration_id,
-        username=args.username,
-        phone_from=args.phone_from,
-        phone_to=args.phone_to,
-        message=args.message,
-        region=args.region,
+        **_field_flags(args),
         connect_timeout=args.connect_timeout,
         read_timeout=args.read_timeout,
         ca_bundle=args.ca_bundle,

@@ -38,6 +38,11 @@ class Timeouts:
     read: float = 30.0
     total: float = 60.0
 
+    @classmethod
+    def for_read(cls, connect: float, read: float) -> Timeouts:
+        """Timeouts for a given read wait; a whole send may take twice that (a minute at least)."""
+        return cls(connect=connect, read=read, total=max(60.0, read * 2))
+
 
 class Failure(enum.Enum):
     """Why there is no (complete) answer. `value` is the plain-words reason's start."""

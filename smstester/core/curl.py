@@ -61,7 +61,7 @@ from typing import Final
 
 import httpx
 
-from smstester.core.fields import SECRET_ENV
+from smstester.core.fields import SECRET_ENV, SINGLE_LINE_FIELDS
 from smstester.core.phone import check_number
 from smstester.core.request import (
     InvalidInput,
@@ -84,16 +84,6 @@ PASSWORD_REF: Final = f'"${PASSWORD_VAR}"'
 _JSON_SPECIAL: Final = re.compile(r'["\\\x00-\x1f]')
 _SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
 _NAMED_ESCAPES: Final = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
-_SINGLE_LINE: Final = (
-    "base_url",
-    "brand_url",
-    "integration_id",
-    "auth_key",
-    "username",
-    "password",
-    "phone_from",
-    "phone_to",
-)
 _CONTINUATION: Final = " \\\n  "
 
 
@@ -154,7 +144,7 @@ def _best_effort(test: SmsTest) -> tuple[SmsTest, list[str]]:
         return normalized(test), []
     except InvalidInput as exc:
         problems = [str(p) for p in exc.problems]
-    trimmed = {name: getattr(test, name).strip(" ") for name in _SINGLE_LINE}
+    trimmed = {name: getattr(test, name).strip(" ") for name in SINGLE_LINE_FIELDS}
     for name in ("phone_from", "phone_to"):
         e164 = check_number(trimmed[name], test.region).e164
         if e164:

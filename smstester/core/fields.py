@@ -36,6 +36,18 @@ HELP: Final[dict[str, str]] = {
     "message": "The content of the SMS message to be sent during the test.",
 }
 
+#: Fields typed on one line: surrounding spaces are trimmed before a send.
+SINGLE_LINE_FIELDS: Final[tuple[str, ...]] = (
+    "base_url",
+    "brand_url",
+    "integration_id",
+    "auth_key",
+    "username",
+    "password",
+    "phone_from",
+    "phone_to",
+)
+
 #: The two secrets. They live only in the OS keyring and in memory.
 SECRET_FIELDS: Final[tuple[str, str]] = ("auth_key", "password")
 

@@ -100,6 +100,11 @@ class Profile:
     #: Stable for the profile's whole life (rename keeps it); keys its keyring entries.
     id: str = field(default_factory=_new_id)
 
+    @property
+    def verify(self) -> bool | str:
+        """TLS verification for sends: the CA bundle to trust, True (system), or False (off)."""
+        return self.ca_bundle or self.verify_tls
+
     def to_test(self, auth_key: str = "", password: str = "") -> SmsTest:
         """The SmsTest this profile describes, with the given secrets."""
         return SmsTest(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Final
 
 from smstester import __version__
-from smstester.core.fields import LABELS, SECRET_FIELDS
+from smstester.core.fields import LABELS, SECRET_FIELDS, SINGLE_LINE_FIELDS
 from smstester.core.phone import check_number
 
 if TYPE_CHECKING:
@@ -19,19 +19,6 @@ LIVE_BASE_URL: Final = "https://protocol.jframework.io"
 DEV_BASE_URL: Final = "https://protocol.jframework.dev"
 DEFAULT_BASE_URL: Final = LIVE_BASE_URL
 USER_AGENT: Final = f"smstester/{__version__}"
-
-#: Fields every send needs, in form order.
-REQUIRED: Final = (
-    "base_url",
-    "brand_url",
-    "integration_id",
-    "auth_key",
-    "username",
-    "password",
-    "phone_from",
-    "phone_to",
-    "message",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,19 +144,7 @@ def normalized(test: SmsTest) -> SmsTest:
 
     Raises InvalidInput naming every field that cannot be sent.
     """
-    trimmed = {
-        name: getattr(test, name).strip(" ")
-        for name in (
-            "base_url",
-            "brand_url",
-            "integration_id",
-            "auth_key",
-            "username",
-            "password",
-            "phone_from",
-            "phone_to",
-        )
-    }
+    trimmed = {name: getattr(test, name).strip(" ") for name in SINGLE_LINE_FIELDS}
     problems: list[Problem] = []
     base = _base_url_problem(trimmed["base_url"])
     if base:

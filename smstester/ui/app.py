@@ -86,8 +86,10 @@ def run(argv: list[str]) -> int:
             # expose event), as on a screen.
             handle = window.windowHandle()
             painted = handle is not None and handle.isExposed()
-            if not painted or window.profiles.tasks.busy or (
-                args.send and (window.in_flight or window.tasks.busy)
+            if (
+                not painted
+                or window.profiles.tasks.busy
+                or (args.send and (window.in_flight or window.tasks.busy))
             ):
                 QTimer.singleShot(2, shoot)
                 return

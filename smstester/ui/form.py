@@ -201,7 +201,8 @@ class ConnectionForm(QWidget):
         self.fix_button.setText("Replace look-alikes")
         self.fix_button.setToolTip(
             "Swap smart quotes, dashes, odd spaces and the like for GSM-7 characters "
-            "(Ctrl+Z undoes it)")
+            "(Ctrl+Z undoes it)"
+        )
         self.fix_button.clicked.connect(self.replace_lookalikes)
         self.fix_button.hide()
         segment_row = QHBoxLayout()
@@ -278,8 +279,15 @@ class ConnectionForm(QWidget):
 
     def focus_first_empty(self) -> None:
         """Put the cursor where typing should start: the first empty field."""
-        for edit in (self.brand_url, self.integration_id, self.auth_key, self.username,
-                     self.password, self.phone_from, self.phone_to):
+        for edit in (
+            self.brand_url,
+            self.integration_id,
+            self.auth_key,
+            self.username,
+            self.password,
+            self.phone_from,
+            self.phone_to,
+        ):
             if not edit.text():
                 edit.setFocus()
                 return

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
-from smstester.core.fields import SECRET_FIELDS
+from smstester.core.fields import SECRET_FIELDS, SINGLE_LINE_FIELDS
 from smstester.core.request import SmsTest
 from smstester.ui import dialogs
 from smstester.ui.tasks import TaskRunner
@@ -153,18 +153,8 @@ class ProfileBar(QWidget):
 
     def _form_has_content(self) -> bool:
         test = self.form.test()
-        return any(
-            getattr(test, name).strip()
-            for name in (
-                "brand_url",
-                "integration_id",
-                "auth_key",
-                "username",
-                "password",
-                "phone_from",
-                "phone_to",
-            )
-        )
+        # base_url always holds something (the live host), so it says nothing here
+        return any(getattr(test, n).strip() for n in SINGLE_LINE_FIELDS if n != "base_url")
 
     # --- the combo ----------------------------------------------------------------------
 

@@ -462,12 +462,8 @@ class MainWindow(QMainWindow):
         else:
             from smstester.core.client import Timeouts
 
-            self.timeouts = Timeouts(
-                connect=profile.connect_timeout,
-                read=profile.read_timeout,
-                total=max(60.0, profile.read_timeout * 2),
-            )
-            self.verify = profile.ca_bundle or profile.verify_tls
+            self.timeouts = Timeouts.for_read(profile.connect_timeout, profile.read_timeout)
+            self.verify = profile.verify
             name = profile.name
         self.tls_banner.setVisible(self.verify is False)
         self.setWindowTitle(f"{name}[*] — smstester")
