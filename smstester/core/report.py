@@ -52,6 +52,9 @@ def report_lines(
         lines.append(Line(f"Incomplete answer: {result.error}", "fail"))
     body = result.body
     env = body.envelope if body else None
+    if env is None and (result.failure is not None or result.location is not None):
+        # A cut-short body or a redirect's page: that it is not an envelope says nothing more.
+        return _masked(lines, secrets)
     if env is None:
         note = body.note if body else "no body"
         lines.append(Line(f"Not a jframework envelope: {note}", "fail"))
