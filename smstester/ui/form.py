@@ -30,16 +30,7 @@ from smstester.core.segments import count_segments, replace_lookalikes
 if TYPE_CHECKING:
     from PySide6.QtGui import QKeyEvent, QWheelEvent
 
-
-def _utf16_offsets(text: str) -> list[int]:
-    """UTF-16 position of every index of `text` (and of its end)."""
-    offsets = [0] * (len(text) + 1)
-    position = 0
-    for index, ch in enumerate(text):
-        offsets[index] = position
-        position += 2 if ord(ch) > 0xFFFF else 1
-    offsets[len(text)] = position
-    return offsets
+    from smstester.ui.highlight import CulpritHighlighter
 
 
 def _set_state(widget: QWidget, state: str) -> None:
@@ -168,6 +159,7 @@ class ConnectionForm(QWidget):
         self.region.setToolTip("Country used for numbers typed without + and a country code")
         self.set_region(system_region())
         self.message = QPlainTextEdit(self)
+        self._highlighter: CulpritHighlighter | None = None
         self.message.setObjectName("messageEdit")
         self.message.setPlaceholderText("The text of the test SMS")
         self.message.setTabChangesFocus(True)
@@ -365,31 +357,17 @@ class ConnectionForm(QWidget):
             )
         self.segment_label.setToolTip(tip)
         _set_state(self.segment_label, "warn" if warn else "")
-        self._highlight(text, info.culprit_spans)
+        self._highlight(bool(info.culprits))
         self.fix_button.setVisible(bool(info.culprits) and replace_lookalikes(text) != text)
 
-    def _highlight(self, text: str, spans: tuple[tuple[int, int], ...]) -> None:
-        """Mark the characters that forced UCS-2 (Qt counts in UTF-16 units)."""
-        selections = []
-        if spans:
-            from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
-            from PySide6.QtWidgets import QTextEdit
+    def _highlight(self, has_culprits: bool) -> None:
+        """Attach the culprit marker the first time a message needs it (it then follows
+        every edit by itself)."""
+        if has_culprits and self._highlighter is None:
+            from smstester.ui.highlight import CulpritHighlighter
 
-            fmt = QTextCharFormat()
-            fmt.setBackground(QColor(255, 170, 0, 90))
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-            fmt.setUnderlineColor(QColor("#d97706"))
-            offsets = _utf16_offsets(text)
-            document = self.message.document()
-            for start, end in spans[:500]:
-                cursor = QTextCursor(document)
-                cursor.setPosition(offsets[start])
-                cursor.setPosition(offsets[end], QTextCursor.MoveMode.KeepAnchor)
-                selection = QTextEdit.ExtraSelection()
-                selection.cursor = cursor  # type: ignore[misc]
-                selection.format = fmt  # type: ignore[misc]
-                selections.append(selection)
-        self.message.setExtraSelections(selections)
+            self._highlighter = CulpritHighlighter(self.message.document())
+            self._highlighter.rehighlight()  # now, not at Qt's next turn
 
     def replace_lookalikes(self) -> bool:
         """Swap look-alike characters for GSM-7 ones, as one undoable edit. True if any."""

@@ -33,15 +33,32 @@ def test_label_follows_typing(qtbot: QtBot, window: MainWindow) -> None:
     assert "’" in label.toolTip()
 
 
-def test_culprits_highlighted_in_utf16_positions(window: MainWindow) -> None:
+def marks(edit: QPlainTextEdit) -> list[str]:
+    """The text of every marked run, read back from the document's layout (whose
+    positions are UTF-16 units)."""
+    block = edit.document().firstBlock()
+    runs = []
+    while block.isValid():
+        for span in block.layout().formats():
+            units = block.text().encode("utf-16-le")
+            runs.append(units[2 * span.start : 2 * (span.start + span.length)].decode("utf-16-le"))
+        block = block.next()
+    return runs
+
+
+def test_culprits_marked_in_utf16_positions(window: MainWindow) -> None:
     edit, _ = parts(window)
-    edit.setPlainText("🎉 don’t")
-    selections = edit.extraSelections()
-    marked = sorted(s.cursor.selectedText() for s in selections)
-    assert "’" in marked
-    assert "🎉" in marked
+    edit.setPlainText("🎉 don’t\nsecond line — ok")
+    assert marks(edit) == ["🎉", "’", "—"]
     edit.setPlainText("plain text")
-    assert edit.extraSelections() == []
+    assert marks(edit) == []
+
+
+def test_culprit_runs_counts_like_qt() -> None:
+    from smstester.ui.highlight import culprit_runs
+
+    assert culprit_runs("a🎉b’’c") == [(1, 2), (4, 2)]
+    assert culprit_runs("{plain} €") == []
 
 
 def test_replace_lookalikes_is_one_undoable_edit(window: MainWindow) -> None:
