@@ -7,7 +7,10 @@ them, and every sandbox started anywhere accepts them. None of them is a real se
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from smstester.core.request import SmsTest
 
 #: The Brand-URL header value the sandbox knows (compared case-insensitively; an
 #: `http://` / `https://` scheme and a trailing `/` are ignored).
@@ -51,6 +54,22 @@ class DemoConnection:
     phone_to: str = DEMO_PHONE_TO
     #: Not part of `as_contract_json`; a message body for filling in forms.
     message: str = DEMO_MESSAGE
+
+    def as_test(self) -> SmsTest:
+        """The demo connection as the SmsTest a form or a client sends."""
+        from smstester.core.request import SmsTest
+
+        return SmsTest(
+            base_url=self.url,
+            brand_url=self.brand_url,
+            integration_id=self.integration_id,
+            auth_key=self.auth_key,
+            username=self.username,
+            password=self.password,
+            phone_from=self.phone_from,
+            phone_to=self.phone_to,
+            message=self.message,
+        )
 
     def as_contract_json(self) -> dict[str, str]:
         """The object `smstester sandbox --json` prints (CONTRACT §3), keys exactly as there."""

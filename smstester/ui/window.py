@@ -175,22 +175,8 @@ class MainWindow(QMainWindow):
 
     def use_sandbox(self, sandbox: SandboxServer) -> None:
         """Fill every field with the sandbox's demo connection, so Send works at once."""
-        from smstester.core.request import SmsTest
-
         demo = sandbox.demo
-        self.form.set_test(
-            SmsTest(
-                base_url=demo.url,
-                brand_url=demo.brand_url,
-                integration_id=demo.integration_id,
-                auth_key=demo.auth_key,
-                username=demo.username,
-                password=demo.password,
-                phone_from=demo.phone_from,
-                phone_to=demo.phone_to,
-                message=demo.message,
-            )
-        )
+        self.form.set_test(demo.as_test())
         self.setWindowTitle(f"smstester — sandbox at {demo.url}")
         self.log.add_note(
             f"Sandbox running at {demo.url}. Try the To numbers +15005550001 to …0009 "

@@ -205,7 +205,6 @@ def bench_startup(runs: int, source: Path | None = None) -> list[Row]:
 def bench_send(sends: int, curl_runs: int) -> list[Row]:
     from smstester.core.client import SmsClient
     from smstester.core.request import (
-        SmsTest,
         encode_body,
         endpoint_url,
         normalized,
@@ -217,17 +216,7 @@ def bench_send(sends: int, curl_runs: int) -> list[Row]:
     rows: list[Row] = []
     with SandboxServer() as server:
         demo = server.demo
-        test = SmsTest(
-            base_url=demo.url,
-            brand_url=demo.brand_url,
-            integration_id=demo.integration_id,
-            auth_key=demo.auth_key,
-            username=demo.username,
-            password=demo.password,
-            phone_from=demo.phone_from,
-            phone_to=demo.phone_to,
-            message=demo.message,
-        )
+        test = demo.as_test()
         times: list[float] = []
         with SmsClient() as client:
             for _ in range(20):  # warm: connection open, code paths hot
