@@ -8,32 +8,9 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+from support import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring in a dict: no test ever reads or writes the real user's keyring."""
-
-    priority: float = 5
-    viable = False  # never picked by keyring's own discovery
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.entries:
-            raise PasswordDeleteError("no such password")
-        del self.entries[(service, username)]
 
 
 @pytest.fixture(autouse=True)

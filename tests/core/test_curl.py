@@ -16,6 +16,7 @@ import subprocess
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import GOOD
 
 from smstester.core.curl import (
     AUTH_KEY_REF,
@@ -38,17 +39,6 @@ from smstester.core.secrets import secret_forms
 ZSH = shutil.which("zsh")
 needs_zsh = pytest.mark.skipif(ZSH is None, reason="zsh is not installed")
 
-GOOD = SmsTest(
-    base_url="https://protocol.jframework.io",
-    brand_url="brand.example.com",
-    integration_id="0f3c2a",
-    auth_key="key-123",
-    username="AC" + "a" * 32,
-    password="tok",
-    phone_from="+15005550006",
-    phone_to="+14155552671",
-    message="hello",
-)
 
 # The argv printer: `curl` becomes a function, so the command runs nothing else.
 ARGV_PRINTER = "curl() { printf '%s\\0' \"$@\"; }\n"

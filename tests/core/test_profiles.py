@@ -21,7 +21,8 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.backends.chainer import ChainerBackend
-from keyring.errors import KeyringLocked, PasswordDeleteError
+from keyring.errors import KeyringLocked
+from support import MemoryKeyring
 
 from smstester import cli
 from smstester.core import storage
@@ -41,28 +42,6 @@ from smstester.core.storage import Settings, atomic_write_json, config_dir
 
 AUTH_KEY = "ak-5e1f-SECRET-value"
 TOKEN = "tok-9c2d-SECRET-value"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that lives in a dict. Never picked by keyring's own discovery."""
-
-    priority: float = 5
-    viable = False
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.entries:
-            raise PasswordDeleteError("no such password")
-        del self.entries[(service, username)]
 
 
 class LockedKeyring(MemoryKeyring):

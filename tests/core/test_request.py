@@ -9,6 +9,7 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support import GOOD
 
 from smstester.core.request import (
     USER_AGENT,
@@ -16,18 +17,6 @@ from smstester.core.request import (
     SmsTest,
     build_request,
     endpoint_url,
-)
-
-GOOD = SmsTest(
-    base_url="https://protocol.jframework.io",
-    brand_url="brand.example.com",
-    integration_id="0f3c2a",
-    auth_key="key-123",
-    username="AC" + "a" * 32,
-    password="tok",
-    phone_from="+15005550006",
-    phone_to="+14155552671",
-    message="hello",
 )
 
 

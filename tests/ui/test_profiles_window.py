@@ -17,7 +17,8 @@ from smstester.ui import build_window
 from smstester.ui.window import MainWindow
 
 if TYPE_CHECKING:
-    from tests.conftest import MemoryKeyring
+    from support import MemoryKeyring
+
     from tests.ui.conftest import Dialogs
 
 

@@ -18,7 +18,8 @@ from smstester.sandbox import DEMO_AUTH_KEY, DEMO_AUTH_TOKEN
 from smstester.ui.window import MainWindow
 
 if TYPE_CHECKING:
-    from tests.conftest import MemoryKeyring
+    from support import MemoryKeyring
+
     from tests.ui.conftest import Dialogs
 
 SECRETS = (DEMO_AUTH_KEY, DEMO_AUTH_TOKEN)
