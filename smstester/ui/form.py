@@ -203,7 +203,7 @@ class ConnectionForm(QWidget):
         segment_row.addWidget(self.fix_button)
         layout.addRow("", segment_row)
 
-        for edit in (
+        self._line_edits = (
             self.brand_url,
             self.integration_id,
             self.auth_key,
@@ -211,7 +211,8 @@ class ConnectionForm(QWidget):
             self.password,
             self.phone_from,
             self.phone_to,
-        ):
+        )
+        for edit in self._line_edits:
             edit.textChanged.connect(self.changed)
         self.base_url.editTextChanged.connect(self.changed)
         self.region.currentIndexChanged.connect(self.changed)
@@ -271,15 +272,7 @@ class ConnectionForm(QWidget):
 
     def focus_first_empty(self) -> None:
         """Put the cursor where typing should start: the first empty field."""
-        for edit in (
-            self.brand_url,
-            self.integration_id,
-            self.auth_key,
-            self.username,
-            self.password,
-            self.phone_from,
-            self.phone_to,
-        ):
+        for edit in self._line_edits:
             if not edit.text():
                 edit.setFocus()
                 return

@@ -16,6 +16,7 @@ import httpx
 import phonenumbers
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from support import GOOD
 
 from smstester.core.client import Failure, SendResult
 from smstester.core.curl import curl_notes, curl_problems, render_curl
@@ -87,17 +88,8 @@ def hostile(valid: str | None = None, *, size: int = 2000) -> st.SearchStrategy[
     return st.one_of(options)
 
 
-VALID = SmsTest(
-    base_url="https://gw.example.com/jfw/",
-    brand_url="brand.example.com",
-    integration_id="0f3c2a",
-    auth_key="key-123",
-    username="AC" + "a" * 32,
-    password="tok",
-    phone_from="+15005550006",
-    phone_to="(415) 555-2671",
-    message="hello",
-    region="US",
+VALID = GOOD.with_changes(
+    base_url="https://gw.example.com/jfw/", phone_to="(415) 555-2671", region="US"
 )
 
 #: Text that is odd but may be sent: anything but NUL and lone surrogates, not blank.

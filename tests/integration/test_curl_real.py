@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import GOOD
 
 from smstester.core.client import SmsClient, Timeouts
 from smstester.core.curl import password_needs_json_escape, render_curl
@@ -190,17 +191,7 @@ def sent_by_app(server: CaptureServer, client: SmsClient, test: SmsTest) -> Capt
 
 
 def base(server: CaptureServer) -> SmsTest:
-    return SmsTest(
-        base_url=server.url,
-        brand_url="brand.example.com",
-        integration_id="0f3c2a",
-        auth_key="key-123",
-        username="AC" + "a" * 32,
-        password="tok",
-        phone_from="+15005550006",
-        phone_to="+14155552671",
-        message="hello",
-    )
+    return GOOD.with_changes(base_url=server.url)
 
 
 PWN = "{PWN}"  # replaced by a file name under tmp_path: it must never be created
