@@ -101,6 +101,9 @@ def _base_url_problem(value: str) -> Problem | None:
     reason = _control_reason(value)
     if reason or any(ch.isspace() for ch in value):
         return Problem("base_url", reason or "contains spaces")
+    if "\\" in value:
+        # Browsers read `\` as `/`, httpx does not: `http://a\@b` names two hosts.
+        return Problem("base_url", "must not contain a backslash (\\)")
     if _has_lone_surrogate(value):
         return Problem("base_url", _BROKEN)
     import httpx  # here, not at the top: the window's first paint does not need it
@@ -113,12 +116,48 @@ def _base_url_problem(value: str) -> Problem | None:
         return Problem("base_url", "must start with https:// (or http://)")
     if not url.host:
         return Problem("base_url", "has no host name")
+    if url.userinfo:
+        # httpx would send it as an Authorization header, and a profile would store it.
+        return Problem("base_url", "must not hold a user name or password (user:password@host)")
     # httpx percent-encodes what cannot be in a host name ("<" becomes "%3C"): refuse it.
     if ":" not in url.host and not _HOST_NAME.fullmatch(url.raw_host.decode("ascii")):
         return Problem("base_url", "the host name may hold only letters, digits, dots and dashes")
     if url.query or url.fragment:
         return Problem("base_url", "must not have a ?query or #fragment")
     return None
+
+
+_LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for a name or address of this machine's loopback interface."""
+    import ipaddress
+
+    name = host.strip("[]").lower().rstrip(".")
+    if name in _LOOPBACK_NAMES or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def insecure_transport_warning(base_url: str) -> str | None:
+    """Words for an `http://` base URL to another machine (the secrets would travel
+    unencrypted), else None (https://, a loopback address, or not a usable URL)."""
+    import httpx
+
+    try:
+        url = httpx.URL(base_url.strip())
+    except (httpx.InvalidURL, ValueError):
+        return None
+    if url.scheme != "http" or not url.host or is_loopback_host(url.host):
+        return None
+    return (
+        f"the base URL is http://, not https://: the Auth-Key and the Auth Token travel "
+        f"unencrypted to {url.host}, where anyone on the network path can read them"
+    )
 
 
 def encode_segment(value: str) -> str:

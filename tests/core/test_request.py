@@ -17,6 +17,7 @@ from smstester.core.request import (
     SmsTest,
     build_request,
     endpoint_url,
+    insecure_transport_warning,
 )
 
 
@@ -193,3 +194,38 @@ def test_body_always_has_exactly_five_keys(username: str, password: str, message
 
 def test_endpoint_url_helper_matches_request() -> None:
     assert str(build_request(GOOD).url) == endpoint_url(GOOD.base_url, GOOD.integration_id)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "words"),
+    [
+        ("http://user:pw@127.0.0.1:8080", "user name or password"),
+        ("https://key@protocol.jframework.io", "user name or password"),
+        ("http://host\\@127.0.0.1", "backslash"),
+        ("https://evil.example\\.protocol.jframework.io", "backslash"),
+    ],
+)
+def test_base_url_with_credentials_or_backslash_is_refused(base_url: str, words: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        build_request(GOOD.with_changes(base_url=base_url))
+    assert [p.field for p in caught.value.problems] == ["base_url"]
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "warned"),
+    [
+        ("http://api.example.com", True),
+        ("http://10.0.0.5:8080/jfw", True),
+        ("https://api.example.com", False),
+        ("http://127.0.0.1:8080", False),
+        ("http://127.7.7.7", False),
+        ("http://localhost:9000", False),
+        ("http://[::1]:8000", False),
+    ],
+)
+def test_plain_http_to_another_machine_is_warned(base_url: str, warned: bool) -> None:
+    warning = insecure_transport_warning(base_url)
+    assert (warning is not None) == warned
+    if warning:
+        assert "unencrypted" in warning
