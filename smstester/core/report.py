@@ -6,10 +6,10 @@ import json
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from smstester.core.envelope import SHOW_LIMIT, STATUS_MEANINGS
-from smstester.core.secrets import redact
+from smstester.core.secrets import Masker
 
 if TYPE_CHECKING:
     from smstester.core.client import SendResult
@@ -31,16 +31,21 @@ def _data_text(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, default=str)
 
 
+#: Error items listed one by one; past this many the rest are counted.
+MAX_ITEMS: Final = 50
+
+
 def report_lines(
     result: SendResult, secrets: Iterable[str] = (), *, preview: int = SHOW_LIMIT
 ) -> list[Line]:
-    """The lines that describe `result`, every secret masked; a body that is not an
-    envelope is shown up to `preview` characters."""
+    """The lines that describe `result`, every secret masked, each line at most about
+    `preview` characters (the whole stays in the raw answer), at most MAX_ITEMS error
+    items listed."""
     lines: list[Line] = [Line(f"{result.method} {result.url}", "head")]
     elapsed = f"{result.elapsed_ms:.1f} ms"
     if result.http_status is None:
         lines.append(Line(f"No answer after {elapsed}: {result.error}", "fail"))
-        return _masked(lines, secrets)
+        return _masked(lines, secrets, preview)
     meaning = STATUS_MEANINGS.get(result.http_status, result.reason_phrase)
     lines.append(Line(f"HTTP {result.http_status} {meaning} in {elapsed}", "dim"))
     if result.location is not None:
@@ -54,16 +59,13 @@ def report_lines(
     env = body.envelope if body else None
     if env is None and (result.failure is not None or result.location is not None):
         # A cut-short body or a redirect's page: that it is not an envelope says nothing more.
-        return _masked(lines, secrets)
+        return _masked(lines, secrets, preview)
     if env is None:
         note = body.note if body else "no body"
         lines.append(Line(f"Not a jframework envelope: {note}", "fail"))
         if body and body.text.strip():
-            shown = body.shown_text
-            if len(shown) > preview:
-                shown = shown[:preview] + f"\n… ({len(body.text):,} characters in all)"
-            lines.append(Line(shown, "dim"))
-        return _masked(lines, secrets)
+            lines.append(Line(body.text, "dim"))
+        return _masked(lines, secrets, preview)
     verdict = {True: "success", False: "failure", None: "no success flag"}[env.success]
     tone: Tone = "ok" if result.success else "fail"
     status = f" · statusCode {env.status_code}" if env.status_code is not None else ""
@@ -74,9 +76,12 @@ def report_lines(
         lines.append(Line(f"Note: {result.status_mismatch}", "warn"))
     if env.has_data and env.data is not None:
         lines.append(Line(f"data: {_data_text(env.data)}", "plain"))
-    for item in env.errors:
+    for item in env.errors[:MAX_ITEMS]:
         lines.append(Line(f"  • {item.describe()}", "fail"))
-    return _masked(lines, secrets)
+    if len(env.errors) > MAX_ITEMS:
+        more = len(env.errors) - MAX_ITEMS
+        lines.append(Line(f"  … and {more:,} more error items (see the raw answer)", "fail"))
+    return _masked(lines, secrets, preview)
 
 
 def _loops(result: SendResult) -> bool:
@@ -87,11 +92,17 @@ def _loops(result: SendResult) -> bool:
         return False
 
 
-def _masked(lines: list[Line], secrets: Iterable[str]) -> list[Line]:
-    keep = tuple(s for s in secrets if s)
-    if not keep:
-        return lines
-    return [Line(redact(line.text, keep), line.tone) for line in lines]
+def _masked(lines: list[Line], secrets: Iterable[str], preview: int = SHOW_LIMIT) -> list[Line]:
+    """Every line masked, then cut to `preview` characters (masking first: a cut must never
+    leave half a secret showing)."""
+    masker = Masker(secrets)
+    return [Line(_cut(masker.mask(line.text), preview), line.tone) for line in lines]
+
+
+def _cut(text: str, preview: int) -> str:
+    if len(text) <= preview:
+        return text
+    return text[:preview] + f" … ({len(text):,} characters in all; the raw answer has the rest)"
 
 
 def render_text(result: SendResult, secrets: Iterable[str] = ()) -> str:
