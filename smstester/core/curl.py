@@ -35,16 +35,26 @@ curl itself interprets nothing: `--url` (a URL that starts with `-` is not an op
 Secrets: by default the Auth-Key and the password are never in the command. The Auth-Key
 header is `'Auth-Key: '"$SMSTESTER_AUTH_KEY"` and the password is spliced into the JSON
 body as `"'"$SMSTESTER_PASSWORD"'"`, so the command works after `export`ing the two
-variables. A double-quoted expansion is never re-read by the shell, so any Auth-Key and any
-password without JSON-special characters reach the server exactly, `$`, `'`, `` ` ``, `!`,
-spaces and non-ASCII included. Limitation: the shell cannot JSON-escape, so a password that
-contains `"`, `\\` or a control character (U+0000–U+001F) — the characters `json.dumps`
-escapes — would be spliced unescaped, giving a different (invalid) body. Twilio Auth Tokens
-are 32 hex digits, so this never happens with real ones; when the password is known and has
-such a character, `curl_notes` says so and points to the with-secrets variant (which quotes
-the real, JSON-escaped value). No attempt is made to escape in the shell: `${var//…}`
-replacement rules differ between bash versions and zsh, and a command substitution would
-run more than curl. `with_secrets=True` puts both real values in, quoted like any other.
+variables. A double-quoted expansion is never re-read by the shell, so `$`, `'`, `` ` ``,
+`!`, spaces inside and non-ASCII reach the server exactly. But the shell cannot JSON-escape
+nor check a header value, so a variable holding `p","username":"AC…` would add a JSON key,
+and one holding `\r\nX-Injected: yes` a header. So the masked command is a subshell that
+checks both variables first (a guard), and stops with a plain message on standard error and
+exit status 2, before curl runs, when
+- either variable is unset or empty, begins or ends with a space (smstester sends them
+  trimmed), or holds a control character (U+0001–U+001F, line breaks and tabs included, or
+  DEL): a header would break or the password would need a JSON escape;
+- the password holds `"` or `\\` (the other characters `json.dumps` escapes).
+Every other value is sent exactly as smstester sends it. The guard is a `case` whose
+bracket pattern lists each control character as an ANSI-C escape (no range and no
+`[[:cntrl:]]`, which depend on the locale), so it means the same in bash and zsh, in the C
+and UTF-8 locales, with zsh's RC_QUOTES or bash's extglob; `exit` leaves only the subshell,
+so a pasted command never closes the terminal. Twilio Auth Tokens are 32 hex digits, so a
+real one is never refused; `curl_notes` says when the known password would be, and points
+to the with-secrets variant (which quotes the real, JSON-escaped value). No attempt is made
+to escape in the shell: `${var//…}` replacement rules differ between bash versions and zsh,
+and a command substitution would run more than curl. `with_secrets=True` puts both real
+values in, quoted like any other, and has no guard.
 
 An invalid form still renders (support staff share broken requests too): values are trimmed
 as `normalized` would, numbers are in E.164 where they are valid and as typed where not;
@@ -68,6 +78,7 @@ from smstester.core.request import (
     SmsTest,
     encode_body,
     endpoint_url,
+    insecure_transport_warning,
     normalized,
     request_body,
     request_headers,
@@ -82,9 +93,29 @@ PASSWORD_REF: Final = f'"${PASSWORD_VAR}"'
 
 #: Characters `json.dumps` escapes inside a string: a spliced password must not hold any.
 _JSON_SPECIAL: Final = re.compile(r'["\\\x00-\x1f]')
+#: What the masked command's guard refuses in each variable (besides unset or empty).
+_GUARD_REFUSES: Final = {
+    AUTH_KEY_VAR: re.compile(r"\A | \Z|[\x00-\x1f\x7f]"),
+    PASSWORD_VAR: re.compile(r'\A | \Z|[\x00-\x1f\x7f"\\]'),
+}
+_GUARD_WORDS: Final = {
+    AUTH_KEY_VAR: "a line break, a tab or another control character, or a space at either "
+    "end: it would change the request",
+    PASSWORD_VAR: "a double quote, a backslash, a line break, a tab or another control "
+    "character, or a space at either end: this command cannot put it in JSON exactly "
+    "(smstester curl --with-secrets can)",
+}
 _SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
 _NAMED_ESCAPES: Final = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 _CONTINUATION: Final = " \\\n  "
+
+#: What the masked command checks before curl runs (shown with every masked command).
+GUARD_NOTE: Final = (
+    "before curl runs, the command checks both variables: it stops with a message (exit "
+    "status 2) when one is empty or not set, has a space at either end or a control "
+    'character (line breaks and tabs included), or when the password has " or \\ (values '
+    "that would change the request)"
+)
 
 
 def _is_plain(ch: str) -> bool:
@@ -190,6 +221,28 @@ def _masked_body(body: dict[str, str]) -> str:
     return shell_quote(before) + PASSWORD_REF + shell_quote(after)
 
 
+def _guard(variable: str) -> str:
+    """A `case` that stops the masked command when `$variable` is unusable (docstring above)."""
+    controls = _ansi_c("".join(map(chr, range(1, 0x20))) + "\x7f")
+    refused = ["' '*", "*' '", f"*[{controls}]*"]
+    if variable == PASSWORD_VAR:
+        refused += ["*'\"'*", "*'\\'*"]
+
+    def stop(words: str) -> str:
+        message = shell_quote(f"smstester: not sent: {variable} {words}")
+        return f"printf '%s\\n' {message} >&2; exit 2;;"
+
+    return (
+        f"case ${{{variable}-}} in '') {stop('is empty or not set: export it first')} "
+        f"{'|'.join(refused)}) {stop('holds ' + _GUARD_WORDS[variable])} esac;"
+    )
+
+
+def refused_by_guard(variable: str, value: str) -> bool:
+    """True when the masked command's guard stops on `$variable` holding `value`."""
+    return not value or _GUARD_REFUSES[variable].search(value) is not None
+
+
 def _header_word(name: str, value: str) -> str:
     # `Name:` with nothing after it makes curl drop the header; `Name;` sends it empty.
     return shell_quote(f"{name}: {value}" if value else f"{name};")
@@ -199,7 +252,8 @@ def render_curl(test: SmsTest, *, with_secrets: bool = False, multiline: bool = 
     """The request `build_request(test)` makes, as one curl command for bash and zsh.
 
     Without `with_secrets` the Auth-Key and the password are `$SMSTESTER_AUTH_KEY` and
-    `$SMSTESTER_PASSWORD` references (see the module docstring for the one limitation).
+    `$SMSTESTER_PASSWORD` references, checked first by a guard that stops the command
+    before curl runs when a value would change the request (see the module docstring).
     An invalid form renders too; `curl_problems(test)` says what is wrong with it.
     `multiline` puts each option on its own line with ` \\` continuations.
     """
@@ -214,8 +268,13 @@ def render_curl(test: SmsTest, *, with_secrets: bool = False, multiline: bool = 
         else:
             lines.append(f"-H {_header_word(name, value)}")
     body = request_body(ready)
-    data = shell_quote(_body_text(body)) if with_secrets else _masked_body(body)
-    lines.append(f"--data-raw {data}")
+    if with_secrets:
+        lines.append(f"--data-raw {shell_quote(_body_text(body))}")
+    else:
+        # A subshell: the guard's `exit` never closes an interactive shell it is pasted in.
+        lines[0] = "(" + _guard(AUTH_KEY_VAR)
+        lines[1:1] = [_guard(PASSWORD_VAR), "curl -sS -X POST --globoff --path-as-is"]
+        lines.append(f"--data-raw {_masked_body(body)})")
     return (_CONTINUATION if multiline else " ").join(lines)
 
 
@@ -235,16 +294,20 @@ def curl_notes(test: SmsTest, *, with_secrets: bool = False) -> list[str]:
     notes: list[str] = []
     if problems:
         notes.append("the form is not valid: " + "; ".join(problems))
+    insecure = insecure_transport_warning(ready.base_url)
+    if insecure:
+        notes.append(insecure)
     if with_secrets:
         notes.append("the command holds the Auth-Key and the password in clear: share it with care")
         return notes
-    if password_needs_json_escape(ready.password):
+    if ready.password and refused_by_guard(PASSWORD_VAR, ready.password):
         notes.append(
-            f'the password has a character JSON must escape (", \\ or a control character): '
-            f"${PASSWORD_VAR} is spliced into the body as is, so this command will not "
-            "reproduce the request; use the with-secrets variant instead"
+            'the password has ", \\ or a control character: the shell cannot put it in JSON '
+            f"exactly, so this command stops before curl runs when ${PASSWORD_VAR} holds it; "
+            "use the with-secrets variant instead"
         )
     notes.append(
         f"secrets are references to ${AUTH_KEY_VAR} and ${PASSWORD_VAR}: export them first"
     )
+    notes.append(GUARD_NOTE)
     return notes

@@ -20,10 +20,12 @@ from support import GOOD
 
 from smstester.core.curl import (
     AUTH_KEY_REF,
+    GUARD_NOTE,
     PASSWORD_REF,
     curl_notes,
     curl_problems,
     password_needs_json_escape,
+    refused_by_guard,
     render_curl,
     shell_quote,
 )
@@ -285,33 +287,103 @@ def test_with_secrets_holds_them_quoted() -> None:
     assert any("in clear" in note for note in curl_notes(test, with_secrets=True))
 
 
+def run_masked(
+    command: str, shell: list[str], env: dict[str, str]
+) -> tuple[int, bytes, list[bytes] | None]:
+    """Exit status, stderr, and the argv curl got (None: curl never ran)."""
+    done = subprocess.run(
+        [*shell, ARGV_PRINTER + command], capture_output=True, env=env, timeout=30, check=False
+    )
+    ran = done.stdout.split(b"\0")[:-1] if done.stdout else None
+    return done.returncode, done.stderr, ran
+
+
+@pytest.mark.parametrize(
+    "shell", [*SHELLS, pytest.param(["bash", "-O", "extglob", "-c"], id="bash-extglob")]
+)
+@pytest.mark.parametrize("locale", ["C", "C.UTF-8"])
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SMSTESTER_PASSWORD", 'pa"ss'),
+        ("SMSTESTER_PASSWORD", 'p","username":"AC' + "f" * 32),
+        ("SMSTESTER_PASSWORD", "pa\\ss"),
+        ("SMSTESTER_PASSWORD", "pa\tss"),
+        ("SMSTESTER_PASSWORD", "pa\nss"),
+        ("SMSTESTER_PASSWORD", "pa\bss"),
+        ("SMSTESTER_PASSWORD", "pa\x7f"),
+        ("SMSTESTER_PASSWORD", "pass "),
+        ("SMSTESTER_PASSWORD", ""),
+        ("SMSTESTER_AUTH_KEY", "k\r\nX-Injected: yes"),
+        ("SMSTESTER_AUTH_KEY", "k\x1b]52;c;aGk=\x07"),
+        ("SMSTESTER_AUTH_KEY", " k"),
+        ("SMSTESTER_AUTH_KEY", ""),
+    ],
+)
+def test_masked_guard_stops_before_curl(
+    shell: list[str], locale: str, variable: str, value: str
+) -> None:
+    test = GOOD.with_changes(**{variable.removeprefix("SMSTESTER_").lower(): "x"})
+    env = secrets_env(GOOD) | {variable: value, "LC_ALL": locale}
+    assert refused_by_guard(variable, value)
+    for multiline in (True, False):
+        status, err, ran = run_masked(render_curl(test, multiline=multiline), shell, env)
+        assert (status, ran) == (2, None)
+        assert err.startswith(f"smstester: not sent: {variable} ".encode())
+        assert err.count(b"\n") == 1
+
+
+@pytest.mark.parametrize("variable", ["SMSTESTER_PASSWORD", "SMSTESTER_AUTH_KEY"])
+def test_masked_guard_stops_on_an_unset_variable(variable: str) -> None:
+    env = secrets_env(GOOD)
+    del env[variable]
+    status, err, ran = run_masked(render_curl(GOOD), ["bash", "-c"], env)
+    assert (status, ran) == (2, None)
+    assert f"{variable} is empty or not set: export it first".encode() in err
+
+
 @pytest.mark.parametrize("password", ['pa"ss', "pa\\ss", "pa\tss", "pa\nss"])
 def test_masked_password_that_json_must_escape_is_flagged(password: str) -> None:
-    # The documented limitation: the shell splices the variable as is, without JSON escaping.
+    # The shell cannot JSON-escape: the guard stops the masked command, and the notes say so.
     test = GOOD.with_changes(password=password)
     assert password_needs_json_escape(password)
-    argv = argv_of(render_curl(test), ["bash", "-c"], secrets_env(test))
-    assert argv != expected_argv(test)  # really not reproducible this way …
+    status, _, ran = run_masked(render_curl(test), ["bash", "-c"], secrets_env(test))
+    assert (status, ran) == (2, None)
     notes = curl_notes(test)
-    assert any("with-secrets" in note for note in notes)  # … and said so
+    assert any("with-secrets" in note for note in notes)
     assert all(password not in note for note in notes)
     # The with-secrets variant carries the JSON-escaped value exactly.
     assert argv_of(render_curl(test, with_secrets=True), ["bash", "-c"]) == expected_argv(test)
 
 
-@pytest.mark.parametrize("password", ["p$x'y`z`!", "p w", "ünï😀", "\x7f", "a/b+c=="])
+@pytest.mark.parametrize("password", ["p$x'y`z`!", "p w", "ünï😀", "\x85\u2028", "a/b+c=="])
 def test_masked_password_without_json_special_characters_is_exact(password: str) -> None:
     test = GOOD.with_changes(password=password)
     assert not password_needs_json_escape(password)
+    assert not refused_by_guard("SMSTESTER_PASSWORD", password)
     assert not any("with-secrets" in note for note in curl_notes(test))
     assert argv_of(render_curl(test), ["bash", "-c"], secrets_env(test)) == expected_argv(test)
 
 
-def test_masked_notes_tell_to_export() -> None:
+def test_masked_notes_tell_to_export_and_describe_the_guard() -> None:
     notes = curl_notes(GOOD)
     assert notes == [
-        "secrets are references to $SMSTESTER_AUTH_KEY and $SMSTESTER_PASSWORD: export them first"
+        "secrets are references to $SMSTESTER_AUTH_KEY and $SMSTESTER_PASSWORD: export them first",
+        GUARD_NOTE,
     ]
+    assert "stops" in GUARD_NOTE and "control character" in GUARD_NOTE
+
+
+def test_notes_name_a_plain_http_base_url_to_another_machine() -> None:
+    for with_secrets in (False, True):
+        notes = curl_notes(
+            GOOD.with_changes(base_url="http://gw.example.com"), with_secrets=with_secrets
+        )
+        assert any("unencrypted to gw.example.com" in note for note in notes)
+        local = curl_notes(
+            GOOD.with_changes(base_url="http://127.0.0.1:8080"), with_secrets=with_secrets
+        )
+        assert not any("unencrypted" in note for note in local)
 
 
 # --- an invalid form still renders ---------------------------------------------------------
@@ -320,12 +392,14 @@ def test_masked_notes_tell_to_export() -> None:
 def test_empty_form_renders_with_problems() -> None:
     test = SmsTest()
     command = render_curl(test)
-    assert command.startswith("curl ")
+    assert "\n  curl -sS -X POST " in command
     assert "-H 'Brand-URL;'" in command  # an empty header is still sent, empty
     problems = curl_problems(test)
     assert any(p.startswith("Brand-URL") for p in problems)
     assert curl_notes(test)[0].startswith("the form is not valid: ")
-    argv = argv_of(command, ["bash", "-c"], shell_env(SMSTESTER_AUTH_KEY="k"))
+    argv = argv_of(
+        command, ["bash", "-c"], shell_env(SMSTESTER_AUTH_KEY="k", SMSTESTER_PASSWORD="p")
+    )
     body = json.loads(argv[-1])
     assert list(body) == ["username", "password", "phoneNumberFrom", "phoneNumberTo", "message"]
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from support import GOOD
 
 from smstester.core.client import SmsClient, Timeouts
-from smstester.core.curl import password_needs_json_escape, render_curl
+from smstester.core.curl import refused_by_guard, render_curl
 from smstester.core.request import SmsTest, build_request, normalized
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
@@ -184,6 +184,15 @@ def assert_same_request(by_curl: Captured, by_app: Captured) -> None:
     assert by_curl.values("Content-Length") == [str(len(by_app.body))]
 
 
+def masked_can_send(test: SmsTest) -> bool:
+    """Whether the masked command's guard lets the (trimmed) secrets through."""
+    ready = normalized(test)
+    return not (
+        refused_by_guard("SMSTESTER_AUTH_KEY", ready.auth_key)
+        or refused_by_guard("SMSTESTER_PASSWORD", ready.password)
+    )
+
+
 def sent_by_app(server: CaptureServer, client: SmsClient, test: SmsTest) -> Captured:
     result = client.send_request(build_request(test))
     assert result.http_status == 200, result.error
@@ -274,12 +283,15 @@ def test_curl_command_sends_what_the_app_sends(
     run_shell(shell, render_curl(test, with_secrets=True), clean_env(home))
     assert_same_request(server.take(), by_app)
 
-    if not password_needs_json_escape(normalized(test).password):
+    if masked_can_send(test):
         command = render_curl(test)
         for secret in test.secrets():
             assert secret not in command
         run_shell(shell, command, secrets_env(home, test))
         assert_same_request(server.take(), by_app)
+    else:
+        assert run_shell_status(shell, render_curl(test), secrets_env(home, test)).returncode == 2
+        assert server.requests.empty()
 
     assert list(tmp_path.iterdir()) == []  # nothing ran: no pwned-* file
 
@@ -308,9 +320,13 @@ def test_property_any_text_reaches_the_server_byte_for_byte(
     by_app = sent_by_app(server, client, test)
     run_shell("bash", render_curl(test, with_secrets=True), clean_env(home))
     assert_same_request(server.take(), by_app)
-    if not password_needs_json_escape(normalized(test).password):
-        run_shell("bash", render_curl(test, multiline=False), secrets_env(home, test))
+    masked = render_curl(test, multiline=False)
+    if masked_can_send(test):
+        run_shell("bash", masked, secrets_env(home, test))
         assert_same_request(server.take(), by_app)
+    else:  # the guard stops it: nothing else is ever sent
+        assert run_shell_status("bash", masked, secrets_env(home, test)).returncode == 2
+        assert server.requests.empty()
 
 
 # --- `smstester curl` end to end ------------------------------------------------------------
@@ -366,7 +382,8 @@ def test_smstester_curl_piped_to_the_shell_sends_what_smstester_send_sends(
     masked = smstester(["curl", *cli_flags(test)], env)
     assert masked.returncode == 0, masked.stderr.decode()
     command = masked.stdout.decode()
-    assert command.startswith("curl ")
+    assert command.startswith("(case ${SMSTESTER_AUTH_KEY-} in ")  # the guard, then curl
+    assert "\n  curl -sS -X POST " in command
     assert b"k'$x" not in masked.stdout
     assert b"p'$(x)" not in masked.stdout
     assert b"export them first" in masked.stderr
@@ -399,9 +416,98 @@ def test_smstester_curl_with_secret_flags(server: CaptureServer, home: Path) -> 
 def test_smstester_curl_renders_an_invalid_form(home: Path) -> None:
     done = smstester(["curl", "--message", "hi", "--to", "not a number"], clean_env(home))
     assert done.returncode == 0
-    assert done.stdout.startswith(b"curl ")
+    assert b"\n  curl -sS -X POST " in done.stdout
     assert b'"phoneNumberTo":"not a number"' in done.stdout
     assert b"the form is not valid" in done.stderr
     assert b"To:" in done.stderr
     # stdout is the command alone: bash can parse it.
     subprocess.run(["bash", "-n", "-c", done.stdout.decode()], check=True, timeout=30)
+
+
+# --- the masked command with variables smstester would refuse --------------------------------
+
+PASSWORD_VAR, AUTH_KEY_VAR = "SMSTESTER_PASSWORD", "SMSTESTER_AUTH_KEY"
+INJECTED_SID = "AC" + "f" * 32
+
+#: (variable, value): each would change the request if spliced as it is.
+HOSTILE_VARIABLES = [
+    pytest.param(PASSWORD_VAR, f'p","username":"{INJECTED_SID}', id="password-extra-key"),
+    pytest.param(PASSWORD_VAR, 'p"', id="password-quote"),
+    pytest.param(PASSWORD_VAR, "p\\", id="password-backslash"),
+    pytest.param(PASSWORD_VAR, "p\\u0041", id="password-json-escape"),
+    pytest.param(PASSWORD_VAR, "p\bq", id="password-backspace"),
+    pytest.param(PASSWORD_VAR, "p\nq", id="password-newline"),
+    pytest.param(PASSWORD_VAR, "p\tq\x1b\x7f", id="password-tab-esc-del"),
+    pytest.param(PASSWORD_VAR, " tok", id="password-leading-space"),
+    pytest.param(PASSWORD_VAR, "", id="password-empty"),
+    pytest.param(PASSWORD_VAR, None, id="password-unset"),
+    pytest.param(AUTH_KEY_VAR, "k\r\nX-Injected: yes", id="auth-key-crlf-header"),
+    pytest.param(AUTH_KEY_VAR, "k\nX-Injected: yes", id="auth-key-lf-header"),
+    pytest.param(AUTH_KEY_VAR, "k\rX-Injected: yes", id="auth-key-cr"),
+    pytest.param(AUTH_KEY_VAR, "k\x1b[2J\x01", id="auth-key-controls"),
+    pytest.param(AUTH_KEY_VAR, "key ", id="auth-key-trailing-space"),
+    pytest.param(AUTH_KEY_VAR, "", id="auth-key-empty"),
+    pytest.param(AUTH_KEY_VAR, None, id="auth-key-unset"),
+]
+LOCALES = [pytest.param("C", id="C"), pytest.param("C.UTF-8", id="C.UTF-8")]
+
+
+def run_shell_status(
+    shell: str, command: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[bytes]:
+    """`command` run as `run_shell` does, whatever its exit status."""
+    interactive = shell.endswith("-interactive")
+    if shell.startswith("bash"):
+        argv = ["bash", "--norc", "--noprofile", "-i" if interactive else "-c"]
+    else:
+        argv = ["zsh", "-f", "-i" if interactive else "-c"]
+    if not interactive:
+        argv.append(command)
+    return subprocess.run(
+        argv,
+        input=(command + "\nexit $?\n").encode() if interactive else None,
+        stdin=None if interactive else subprocess.DEVNULL,
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize(("variable", "value"), HOSTILE_VARIABLES)
+def test_masked_command_stops_before_curl_on_a_variable_that_would_change_the_request(
+    server: CaptureServer, home: Path, shell: str, locale: str, variable: str, value: str | None
+) -> None:
+    test = base(server)
+    env = secrets_env(home, test) | {"LC_ALL": locale}
+    if value is None:
+        del env[variable]
+    else:
+        env[variable] = value
+    for command in (render_curl(test), render_curl(test, multiline=False)):
+        done = run_shell_status(shell, command, env)
+        assert done.returncode == 2, done.stderr
+        assert server.requests.empty(), f"curl sent {server.take()}"  # curl never ran
+        err = done.stderr.decode(errors="replace")
+        assert f"smstester: not sent: {variable}" in err
+        assert "curl:" not in err
+        if value and len(value.strip()) > 1:
+            assert value.encode() not in done.stdout + done.stderr  # the value is not shown
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("shell", SHELLS)
+def test_masked_command_sends_exactly_the_request_for_usable_variables(
+    server: CaptureServer, client: SmsClient, home: Path, shell: str, locale: str
+) -> None:
+    test = base(server).with_changes(
+        auth_key="k'$x`y`!%[]{}\"\\ z",
+        password="p'$(x)`y`! {a,b} [c] ~ ünï😀 \x85\u2028",
+    )
+    by_app = sent_by_app(server, client, test)
+    env = secrets_env(home, test) | {"LC_ALL": locale}
+    for command in (render_curl(test), render_curl(test, multiline=False)):
+        run_shell(shell, command, env)
+        assert_same_request(server.take(), by_app)
