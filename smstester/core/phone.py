@@ -116,6 +116,9 @@ def check_number(text: str, region: str | None = None) -> PhoneCheck:
         return PhoneCheck(text, reason="required")
     if not any(ch.isdigit() for ch in stripped):
         return PhoneCheck(text, reason="not a phone number")
+    if stripped.startswith("00") and not region:
+        # The international prefix most of the world dials: 0044 … is +44 ….
+        stripped = "+" + stripped[2:].lstrip()
     if not stripped.startswith("+") and not region:
         return PhoneCheck(text, reason="start with + and the country code (no default region)")
     import phonenumbers
@@ -127,6 +130,11 @@ def check_number(text: str, region: str | None = None) -> PhoneCheck:
     except NumberParseException as exc:
         reason = words.parse_reasons.get(exc.error_type, "not a phone number")
         return PhoneCheck(text, reason=reason)
+    if number.extension:
+        # phonenumbers keeps "ext 5" aside and E.164 has no room for it: it would be dropped.
+        return PhoneCheck(
+            text, reason=f"has an extension (ext {number.extension}): SMS cannot reach one"
+        )
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible not in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
         reason = words.possible_reasons.get(possible, "not a possible number")

@@ -63,3 +63,20 @@ def test_twilio_magic_numbers_are_valid() -> None:
 )
 def test_is_e164(text: str, ok: bool) -> None:
     assert is_e164(text) is ok
+
+
+@pytest.mark.parametrize(
+    "typed", ["+1 415 555 2671 ext 5", "+14155552671 x5", "+1 415-555-2671;ext=5"]
+)
+def test_an_extension_is_refused_not_dropped(typed: str) -> None:
+    check = check_number(typed)
+    assert check.e164 is None
+    assert "extension (ext 5)" in check.reason
+
+
+@pytest.mark.parametrize(
+    ("typed", "e164"),
+    [("0044 20 7946 0018", "+442079460018"), ("00 1 415 555 2671", "+14155552671")],
+)
+def test_00_is_read_as_plus(typed: str, e164: str) -> None:
+    assert check_number(typed).e164 == e164
