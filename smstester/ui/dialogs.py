@@ -12,13 +12,23 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
 
-def ask(parent: QWidget | None, title: str, text: str, yes: str = "Yes") -> bool:
-    """A yes/no question; True when the user agrees."""
+def ask(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    yes: str = "Yes",
+    *,
+    cancel_default: bool = False,
+) -> bool:
+    """A yes/no question; True when the user agrees. With `cancel_default` (a risky yes),
+    Cancel is the default button and has the focus: Enter, Space and Esc all say no."""
     from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
     accept = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setEscapeButton(cancel)
+    box.setDefaultButton(cancel if cancel_default else accept)
     box.exec()
     return box.clickedButton() is accept
 

@@ -41,6 +41,11 @@ if TYPE_CHECKING:
     from smstester.sandbox import SandboxServer
 
 
+def _seconds(ms: int) -> str:
+    """A delay in words: "60 s", "0.3 s"."""
+    return f"{ms / 1000:g} s"
+
+
 class ClientPool:
     """One long-lived SmsClient per TLS/timeout set-up, built on first use off the UI thread."""
 
@@ -159,6 +164,11 @@ class MainWindow(QMainWindow):
         self.elapsed_timer = QTimer(self)
         self.elapsed_timer.setInterval(100)
         self.elapsed_timer.timeout.connect(self._show_elapsed)
+        #: Clears a copy with secrets from the clipboard (see CLIPBOARD_CLEAR_MS).
+        self.clipboard_timer = QTimer(self)
+        self.clipboard_timer.setSingleShot(True)
+        self.clipboard_timer.timeout.connect(self._on_clipboard_timeout)
+        self._secret_copy: str | None = None
 
         self._build_menus()
         self.send_button.clicked.connect(self.send)
@@ -350,24 +360,69 @@ class MainWindow(QMainWindow):
         self._copy_curl(with_secrets=False)
 
     def copy_curl_with_secrets(self) -> None:
+        seconds = _seconds(self.CLIPBOARD_CLEAR_MS)
         if dialogs.ask(
             self,
             "Copy with secrets?",
             "The command will contain the Auth-Key and the Auth Token in clear text. "
-            "Anyone who sees it can use them.\n\nCopy it anyway?",
+            f"Anyone who sees it can use them. The clipboard is cleared in {seconds} if it "
+            "still holds the command then.\n\nCopy it anyway?",
             yes="Copy with secrets",
+            cancel_default=True,
         ):
             self._copy_curl(with_secrets=True)
 
+    #: How long a command with secrets may stay in the clipboard (tests shorten it).
+    CLIPBOARD_CLEAR_MS = 60_000
+
     def _copy_curl(self, *, with_secrets: bool) -> None:
-        from smstester.core.curl import curl_problems, render_curl
+        from smstester.core.curl import curl_notes, render_curl
 
         test = self.form.test()
-        QApplication.clipboard().setText(render_curl(test, with_secrets=with_secrets))
-        which = "with the secrets in it" if with_secrets else "secrets as $SMSTESTER_ variables"
-        problems = curl_problems(test)
-        note = f" Note: the form is not valid ({problems[0]})." if problems else ""
-        self.statusBar().showMessage(f"Copied the curl command, {which}.{note}", 6000)
+        try:
+            command = render_curl(test, with_secrets=with_secrets)
+        except ValueError as exc:  # the CLI says the same and exits 2
+            self.statusBar().showMessage(f"Cannot render a curl command: {exc}", 8000)
+            return
+        QApplication.clipboard().setText(command)
+        notes = curl_notes(test, with_secrets=with_secrets)
+        if with_secrets:
+            self._secret_copy = command
+            self.clipboard_timer.start(self.CLIPBOARD_CLEAR_MS)
+            head = (
+                "Copied with secrets; the clipboard is cleared in "
+                f"{_seconds(self.CLIPBOARD_CLEAR_MS)}"
+            )
+        else:
+            head = "Copied the curl command"
+        # The notes the CLI prints on standard error: the first in the status bar, all of
+        # them in the log, where they stay readable.
+        shown = f"{head}. Note: {notes[0]}" if notes else f"{head}."
+        if len(notes) > 1:
+            shown += f" (and {len(notes) - 1} more in the log)"
+        self.statusBar().showMessage(shown, 15000)
+        if notes:
+            self.log.add_note(
+                f"{head}. Notes:" + "".join(f"\n  • {note}" for note in notes),
+                "warn" if with_secrets else "dim",
+            )
+
+    def _clear_secret_copy(self) -> bool:
+        """Clear the clipboard if it still holds the command with secrets; True if it did.
+        Whatever the user copied since is left alone."""
+        self.clipboard_timer.stop()
+        copied, self._secret_copy = self._secret_copy, None
+        clipboard = QApplication.clipboard()
+        if copied is None or clipboard.text() != copied:
+            return False
+        clipboard.clear()
+        return True
+
+    def _on_clipboard_timeout(self) -> None:
+        if self._clear_secret_copy():
+            self.statusBar().showMessage(
+                "Cleared the clipboard: it still held the curl command with secrets.", 8000
+            )
 
     # --- log ----------------------------------------------------------------------------
 
@@ -494,6 +549,7 @@ class MainWindow(QMainWindow):
         """Stop everything this window started: sends, workers, the sandbox."""
         self._generation += 1
         self.elapsed_timer.stop()
+        self._clear_secret_copy()  # the secrets do not outlive the window in the clipboard
         if self._cancel is not None:
             self._cancel.cancel()
         self.clients.abort_all()

@@ -58,10 +58,21 @@ class Dialogs:
         self.text: str | None = None
         self.path: str | None = None
         self.asked: list[str] = []
+        #: For each question asked, whether Cancel was its default button.
+        self.cancel_default: list[bool] = []
         self.informed: list[str] = []
 
-    def ask(self, _parent: object, title: str, text: str, yes: str = "Yes") -> bool:
+    def ask(
+        self,
+        _parent: object,
+        title: str,
+        text: str,
+        yes: str = "Yes",
+        *,
+        cancel_default: bool = False,
+    ) -> bool:
         self.asked.append(f"{title}: {text}")
+        self.cancel_default.append(cancel_default)
         return self.answer
 
     def ask_text(self, _parent: object, title: str, label: str, text: str = "") -> str | None:

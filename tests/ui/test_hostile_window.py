@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from smstester.core.curl import render_curl
 from smstester.core.phone import check_number
 from smstester.core.request import InvalidInput, build_request
 from smstester.ui.window import MainWindow
@@ -198,7 +199,7 @@ def test_any_text_in_any_field(
     QApplication.clipboard().clear()
     child(window, QPushButton, "copyCurlButton").click()
     command = QApplication.clipboard().text()
-    assert command.startswith("curl ")
+    assert command == render_curl(window.form.test())
     assert "$SMSTESTER_AUTH_KEY" in command
     assert "Copied the curl command" in window.statusBar().currentMessage()
 

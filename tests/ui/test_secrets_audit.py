@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from smstester.cli import main
+from smstester.core.curl import render_curl
 from smstester.sandbox import DEMO_AUTH_KEY, DEMO_AUTH_TOKEN
 from smstester.ui.window import MainWindow
 
@@ -98,7 +99,7 @@ def test_full_session_leaks_no_secret(
     # copy as curl (the default, masked)
     window.copy_curl()
     clipboard = QApplication.clipboard().text()
-    assert clipboard.startswith("curl ")
+    assert clipboard == render_curl(window.form.test())
     # log saved to a file, profiles exported, from the window and from the CLI
     saved_log = tmp_path / "log.txt"
     dialogs.path = str(saved_log)

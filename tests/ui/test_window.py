@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from smstester.core.curl import render_curl
 from smstester.sandbox import DEMO_AUTH_KEY, DEMO_AUTH_TOKEN
 from smstester.ui.window import MainWindow
 
@@ -241,7 +242,7 @@ def test_copy_curl_masks_secrets(qtbot: QtBot, window: MainWindow) -> None:
     clipboard.clear()
     qtbot.mouseClick(w(window, QPushButton, "copyCurlButton"), Qt.MouseButton.LeftButton)
     command = clipboard.text()
-    assert command.startswith("curl ")
+    assert command == render_curl(window.form.test())
     assert "$SMSTESTER_AUTH_KEY" in command
     assert "$SMSTESTER_PASSWORD" in command
     assert DEMO_AUTH_KEY not in command
