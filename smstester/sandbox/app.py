@@ -5,7 +5,8 @@ in this order (the first failing check answers):
 
 1. the route (unknown path: 404) and the method (only POST: 405; fault modes answer any
    method, so that a client that turns a redirected POST into a GET still sees the fault);
-2. the rate limit per Auth-Key value (429 with `Retry-After`);
+2. the rate limit per Auth-Key value (429 with `Retry-After`; `RateLimiter` keeps a hash
+   of each key, never the key, and a bounded number of them);
 3. the Auth-Key header (missing or wrong: 401);
 4. the Brand-URL header (missing: 400; unknown brand: 404 `BrandNotFound`);
 5. the app integration id, percent-decoded once (unknown: 404 `AppIntegrationNotFound`);
@@ -19,8 +20,10 @@ in this order (the first failing check answers):
 
 from __future__ import annotations
 
+import bisect
 import collections
 import functools
+import hashlib
 import hmac
 import json
 import math
@@ -70,6 +73,9 @@ STATUS_MESSAGES: Final[dict[int, str]] = {
 TWILIO_FAILED_MESSAGE: Final = "The test SMS could not be sent: the SMS provider refused it."
 
 _JSON_TYPES: Final = ("application/json", "text/json")
+
+#: Auth-Keys the rate limiter tracks at most (each as a 16-byte hash and its timestamps).
+MAX_TRACKED_KEYS: Final = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,33 +209,57 @@ def huge_body() -> bytes:
 
 
 class RateLimiter:
-    """At most `limit` requests per `window` seconds per key (a sliding window); 0 = no limit."""
+    """At most `limit` requests per `window` seconds per key (a sliding window); 0 = no limit.
 
-    def __init__(self, limit: int, window: float) -> None:
+    Memory stays bounded whatever clients send: a key is kept as a 16-byte hash, never as
+    sent (a client may send megabytes of distinct Auth-Keys), and at most `max_keys` keys
+    are tracked; past that, the least recently seen key is forgotten (its count starts
+    afresh if it comes back). Each key holds at most `limit` timestamps.
+    """
+
+    def __init__(self, limit: int, window: float, *, max_keys: int = MAX_TRACKED_KEYS) -> None:
         self.limit = limit
         self.window = window
-        self._hits: dict[str, collections.deque[float]] = {}
+        self.max_keys = max(1, max_keys)
+        # Least recently seen first.
+        self._hits: collections.OrderedDict[bytes, list[float]] = collections.OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        """How many keys are tracked now."""
+        with self._lock:
+            return len(self._hits)
 
     def check(self, key: str) -> float | None:
         """Count one request; None if it is allowed, else the seconds until one would be."""
         if self.limit <= 0:
             return None
+        digest = hashlib.blake2b(
+            key.encode("utf-8", "surrogatepass"), digest_size=16, person=b"sms-rate"
+        ).digest()
         now = time.monotonic()
         with self._lock:
-            if len(self._hits) > 10_000:
-                self._forget_idle(now)
-            hits = self._hits.setdefault(key, collections.deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
+            self._forget_idle(now)
+            hits = self._hits.get(digest)
+            if hits is None:
+                hits = self._hits[digest] = []
+                while len(self._hits) > self.max_keys:
+                    self._hits.popitem(last=False)
+            else:
+                self._hits.move_to_end(digest)
+                del hits[: bisect.bisect_right(hits, now - self.window)]
             if len(hits) >= self.limit:
                 return max(hits[0] + self.window - now, 0.0)
             hits.append(now)
             return None
 
     def _forget_idle(self, now: float) -> None:
-        for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
-            del self._hits[key]
+        # The least recently seen keys come first: drop them while their window is over.
+        while self._hits:
+            hits = next(iter(self._hits.values()))
+            if hits and hits[-1] > now - self.window:
+                return
+            self._hits.popitem(last=False)
 
 
 # --- the application ---------------------------------------------------------------------

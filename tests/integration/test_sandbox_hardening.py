@@ -1,0 +1,223 @@
+"""The sandbox under hostile clients: bounded memory, bounded sockets, no spin, no traceback.
+
+Everything here talks to real servers on 127.0.0.1 (in-process, or a real `smstester sandbox`
+subprocess when the process itself is measured: its RSS, its CPU time, its descriptors).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+from smstester.sandbox import (
+    DEMO_ACCOUNT_SID,
+    DEMO_AUTH_KEY,
+    DEMO_AUTH_TOKEN,
+    DEMO_BRAND_URL,
+    DEMO_INTEGRATION_ID,
+    DEMO_PHONE_FROM,
+)
+from smstester.sandbox.app import RateLimiter
+
+ROOT = Path(__file__).resolve().parents[2]
+SMS_PATH = f"/api/v1/app-integrations/{DEMO_INTEGRATION_ID}/sms/test"
+
+
+def demo_headers(**extra: str) -> dict[str, str]:
+    return {"Auth-Key": DEMO_AUTH_KEY, "Brand-URL": DEMO_BRAND_URL, **extra}
+
+
+def demo_body(**extra: Any) -> dict[str, Any]:
+    return {
+        "username": DEMO_ACCOUNT_SID,
+        "password": DEMO_AUTH_TOKEN,
+        "phoneNumberFrom": DEMO_PHONE_FROM,
+        "phoneNumberTo": "+14155552671",
+        "message": "hello",
+        **extra,
+    }
+
+
+def demo_request(host: str = "x") -> bytes:
+    """One complete raw HTTP request that the sandbox answers with a success."""
+    raw = json.dumps(demo_body()).encode()
+    return (
+        f"POST {SMS_PATH} HTTP/1.1\r\nHost: {host}\r\nAuth-Key: {DEMO_AUTH_KEY}\r\n"
+        f"Brand-URL: {DEMO_BRAND_URL}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(raw)}\r\nConnection: close\r\n\r\n"
+    ).encode() + raw
+
+
+def read_until_closed(sock: socket.socket, deadline: float) -> bytes:
+    """Everything the server sends until it closes; fails if it does not before `deadline`."""
+    data = b""
+    while True:
+        left = deadline - time.monotonic()
+        assert left > 0, f"the server did not close the connection in time (got {data[:200]!r})"
+        sock.settimeout(left)
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            return data
+        except TimeoutError:
+            continue
+        if not chunk:
+            return data
+        data += chunk
+
+
+def failure_message(response: httpx.Response, status: int) -> str:
+    """The failure envelope's words (message and the error item's), checked for shape."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    env = response.json()
+    assert env["success"] is False
+    assert env["statusCode"] == status
+    assert len(env["errors"]) == 1
+    words = f"{env['message']} {env['errors'][0]['message']}"
+    for bad in ("Traceback", "Error:", "RecursionError", "Exception"):
+        assert bad not in response.text
+    return words
+
+
+def wait_until(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
+# --- a real `smstester sandbox` process, measured from outside ----------------------------------
+
+
+def proc_rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")  # pragma: no cover
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat.rsplit(")", 1)[1].split()
+    # fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def read_line(stream: IO[str], timeout: float) -> str:
+    """One line from a child's pipe, or fail after `timeout` seconds."""
+    box: list[str] = []
+    reader = threading.Thread(target=lambda: box.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    assert box, "the child printed nothing in time"
+    return box[0]
+
+
+@contextlib.contextmanager
+def sandbox_cli(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`smstester sandbox ARGS` as a child process; yields it and its first stdout line."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smstester", "sandbox", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert proc.stdout is not None
+        yield proc, read_line(proc.stdout, 20)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            proc.kill()
+            proc.communicate()
+
+
+def stop_and_collect(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
+    """Stop the child with SIGTERM; its exit code and the rest of its output."""
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(10)
+    # Through the pipes' own readers: the first line was read with one, which may hold more.
+    return code, proc.stdout.read(), proc.stderr.read()
+
+
+# --- point 10: the rate limiter's memory ---------------------------------------------------------
+
+
+def test_rate_limiter_memory_does_not_grow_with_the_keys_it_sees() -> None:
+    limiter = RateLimiter(300, 60.0)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(3000):
+            key = f"{i:08d}" + "k" * (32 * 1024 - 8)  # 3,000 distinct 32 KB keys: 96 MB
+            assert limiter.check(key) is None
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(limiter) == 3000
+    # A fixed-size entry per key, whatever the key's size: well under 1 KB each.
+    assert grown < 3000 * 1024, f"{grown / 1e6:.1f} MB for 3,000 keys"
+
+
+def test_rate_limiter_tracks_at_most_max_keys() -> None:
+    limiter = RateLimiter(300, 60.0, max_keys=1000)
+
+    def feed(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            limiter.check(f"key-{i}-" + "x" * 2000)
+
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        feed(0, 2000)
+        at_2000 = tracemalloc.get_traced_memory()[0] - base
+        feed(2000, 8000)
+        at_10000 = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    assert len(limiter) == 1000
+    # Five times the keys, the same memory: the state is bounded by max_keys.
+    assert at_10000 < at_2000 * 1.2 + 64 * 1024, (at_2000, at_10000)
+
+
+def test_rate_limiter_forgets_the_least_recently_seen_key_first() -> None:
+    limiter = RateLimiter(1, 60.0, max_keys=3)
+    for key in ("a", "b", "c"):
+        assert limiter.check(key) is None
+    assert limiter.check("a") is not None  # "a" is limited, and now the most recent
+    assert limiter.check("d") is None  # over the cap: "b", the oldest, is forgotten
+    assert len(limiter) == 3
+    assert limiter.check("b") is None  # counted afresh
+    assert limiter.check("a") is not None  # still remembered, still limited
+
+
+def test_rate_limit_still_applies_per_key() -> None:
+    limiter = RateLimiter(2, 60.0)
+    long_key = "K" * 40_000
+    assert limiter.check(long_key) is None
+    assert limiter.check(long_key) is None
+    wait = limiter.check(long_key)
+    assert wait is not None
+    assert 0 < wait <= 60
+    assert limiter.check(long_key[:-1] + "L") is None  # another key, its own count
