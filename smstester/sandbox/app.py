@@ -11,7 +11,8 @@ in this order (the first failing check answers):
 4. the Brand-URL header (missing: 400; unknown brand: 404 `BrandNotFound`);
 5. the app integration id, percent-decoded once (unknown: 404 `AppIntegrationNotFound`);
    ids starting with `fault-` are fault modes instead (see `faults.FAULTS`);
-6. the Content-Type and the body (a JSON object: otherwise 400);
+6. the Content-Type and the body (a JSON object, arrays and objects nested at most
+   `MAX_JSON_DEPTH` deep: otherwise 400);
 7. the five fields (400, one error item per field that is missing, empty, not a string,
    not E.164, or not an Account SID);
 8. the Twilio credentials (wrong: 401 with Twilio's 20003), the message length (21617);
@@ -25,6 +26,7 @@ import collections
 import functools
 import hashlib
 import hmac
+import itertools
 import json
 import math
 import re
@@ -76,6 +78,9 @@ _JSON_TYPES: Final = ("application/json", "text/json")
 
 #: Auth-Keys the rate limiter tracks at most (each as a 16-byte hash and its timestamps).
 MAX_TRACKED_KEYS: Final = 4096
+
+#: A request body nested deeper than this (arrays and objects) is refused with 400.
+MAX_JSON_DEPTH: Final = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +208,42 @@ def success_response(correlation_id: str) -> Response:
 def huge_body() -> bytes:
     """The `fault-huge` answer: a valid success envelope whose data is a 12 MiB string."""
     return envelope_bytes(200, data="x" * HUGE_DATA_BYTES)
+
+
+# --- JSON bodies -------------------------------------------------------------------------
+
+
+class JsonTooDeep(ValueError):
+    """The JSON text nests arrays and objects deeper than `MAX_JSON_DEPTH`."""
+
+
+# A JSON string (escapes included, even unterminated); anything but a bracket.
+_JSON_STRING_RE: Final = re.compile(r'"(?:[^"\\]+|\\.)*"?')
+_NOT_BRACKET_RE: Final = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP: Final = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True if `text` opens more than `limit` arrays or objects inside one another.
+
+    A scan, not a parse: it never recurses (a body nested 100,000 deep is no RecursionError)
+    and runs at C speed: the strings are cut out, then the brackets left are summed.
+    """
+    brackets = _NOT_BRACKET_RE.sub("", _JSON_STRING_RE.sub("", text))
+    if len(brackets) <= limit:
+        return False
+    return max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets))) > limit
+
+
+def parse_json(text: str) -> Any:
+    """`json.loads`, but a text nested deeper than `MAX_JSON_DEPTH` raises `JsonTooDeep`
+    (a ValueError) before any parsing."""
+    if json_too_deep(text):
+        raise JsonTooDeep(f"nested more than {MAX_JSON_DEPTH} levels deep")
+    try:
+        return json.loads(text)
+    except RecursionError:  # pragma: no cover (the scan above refuses such a text first)
+        raise JsonTooDeep(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
 
 
 # --- the rate limit ----------------------------------------------------------------------
@@ -429,7 +470,15 @@ class SandboxApp:
                 400, "InvalidBody", "A request body is required.", correlation_id=cid
             )
         try:
-            payload = json.loads(request.body.decode("utf-8-sig"))
+            payload = parse_json(request.body.decode("utf-8-sig"))
+        except JsonTooDeep:
+            return error_response(
+                400,
+                "InvalidBody",
+                f"The request body is nested too deeply: arrays and objects may be nested "
+                f"at most {MAX_JSON_DEPTH} levels deep.",
+                correlation_id=cid,
+            )
         except (UnicodeDecodeError, ValueError) as exc:
             return error_response(
                 400,
@@ -571,7 +620,7 @@ class SandboxApp:
     def _echo(self, request: Request, cid: str) -> Response:
         text = request.body.decode("utf-8", errors="replace")
         try:
-            parsed: Any = json.loads(text) if text.strip() else None
+            parsed: Any = parse_json(text) if text.strip() else None
         except ValueError:
             parsed = None
         headers: dict[str, str] = {}

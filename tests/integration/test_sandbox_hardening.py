@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smstester.sandbox import (
     DEMO_ACCOUNT_SID,
@@ -29,8 +32,9 @@ from smstester.sandbox import (
     DEMO_BRAND_URL,
     DEMO_INTEGRATION_ID,
     DEMO_PHONE_FROM,
+    SandboxServer,
 )
-from smstester.sandbox.app import RateLimiter
+from smstester.sandbox.app import MAX_JSON_DEPTH, RateLimiter, json_too_deep
 
 ROOT = Path(__file__).resolve().parents[2]
 SMS_PATH = f"/api/v1/app-integrations/{DEMO_INTEGRATION_ID}/sms/test"
@@ -221,3 +225,94 @@ def test_rate_limit_still_applies_per_key() -> None:
     assert wait is not None
     assert 0 < wait <= 60
     assert limiter.check(long_key[:-1] + "L") is None  # another key, its own count
+
+
+# --- point 11: a body nested 100,000 deep --------------------------------------------------------
+
+DEEP = 100_000
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * DEEP + b"]" * DEEP,
+        b'{"a":' * DEEP + b"1" + b"}" * DEEP,
+        b'{"username": ' + b"[" * DEEP + b"]" * DEEP + b"}",
+    ],
+    ids=["arrays", "objects", "inside-a-field"],
+)
+def test_a_body_nested_100000_deep_is_400_in_plain_words(
+    raw: bytes, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with SandboxServer(verbose=True) as srv, httpx.Client(base_url=srv.url, timeout=10) as client:
+        response = client.post(
+            SMS_PATH, headers=demo_headers(**{"Content-Type": "application/json"}), content=raw
+        )
+        words = failure_message(response, 400)
+        assert "nested" in words
+        assert str(MAX_JSON_DEPTH) in words
+        ok = client.post(SMS_PATH, headers=demo_headers(), json=demo_body())
+        assert ok.status_code == 200
+    err = capfd.readouterr().err
+    assert "Traceback" not in err
+    assert "RecursionError" not in err
+    assert "recursion" not in err.lower()
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\,:ab \n', max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(alphabet='[]{}"\\a', max_size=4), children, max_size=3)
+    ),
+    max_leaves=30,
+)
+
+
+def depth_of(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max((depth_of(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((depth_of(v) for v in value.values()), default=0)
+    return 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON_VALUES, limit=st.integers(0, 8), indent=st.sampled_from([None, 1]))
+def test_the_depth_scan_agrees_with_the_parsed_value(
+    value: Any, limit: int, indent: int | None
+) -> None:
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    assert json_too_deep(text, limit) is (depth_of(value) > limit)
+
+
+def test_nesting_up_to_the_limit_is_accepted() -> None:
+    def nested(depth: int) -> Any:
+        value: Any = 1
+        for _ in range(depth):
+            value = [value]
+        return value
+
+    with SandboxServer() as srv, httpx.Client(base_url=srv.url, timeout=10) as client:
+        # The body object is one level; "extra" adds the rest.
+        at_limit = client.post(
+            SMS_PATH, headers=demo_headers(), json=demo_body(extra=nested(MAX_JSON_DEPTH - 1))
+        )
+        assert at_limit.status_code == 200, at_limit.text
+        over = client.post(
+            SMS_PATH, headers=demo_headers(), json=demo_body(extra=nested(MAX_JSON_DEPTH))
+        )
+        assert "nested" in failure_message(over, 400)
+
+
+def test_fault_echo_copes_with_a_deep_body(capfd: pytest.CaptureFixture[str]) -> None:
+    raw = b"[" * DEEP + b"]" * DEEP
+    with SandboxServer(verbose=True) as srv, httpx.Client(base_url=srv.url, timeout=10) as client:
+        response = client.post(
+            "/api/v1/app-integrations/fault-echo/sms/test", headers=demo_headers(), content=raw
+        )
+        assert response.status_code == 400
+        assert response.json()["data"]["json"] is None
+        assert response.json()["data"]["body"] == raw.decode()
+        assert client.post(SMS_PATH, headers=demo_headers(), json=demo_body()).status_code == 200
+    assert "Traceback" not in capfd.readouterr().err
