@@ -65,10 +65,15 @@ STATUS_MESSAGES: Final[dict[int, str]] = {
     403: "The request is forbidden.",
     404: "The requested resource was not found.",
     405: "The method is not allowed for the requested resource.",
+    408: "The request did not arrive in time.",
     413: "The request body is too large.",
+    414: "The request line is too long.",
     429: "Too many requests.",
+    431: "The request headers are too large.",
     500: "An internal server error occurred.",
+    501: "The method is not supported.",
     502: "Bad gateway.",
+    503: "The server is too busy to answer.",
 }
 
 #: The envelope `message` when Twilio refused the test message.

@@ -7,12 +7,14 @@ subprocess when the process itself is measured: its RSS, its CPU time, its descr
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 import tracemalloc
@@ -35,6 +37,12 @@ from smstester.sandbox import (
     SandboxServer,
 )
 from smstester.sandbox.app import MAX_JSON_DEPTH, RateLimiter, json_too_deep
+from smstester.sandbox.server import (
+    IDLE_TIMEOUT,
+    MAX_CONNECTIONS,
+    MAX_HEADER_BYTES,
+    MAX_HEADER_LINE,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SMS_PATH = f"/api/v1/app-integrations/{DEMO_INTEGRATION_ID}/sms/test"
@@ -316,3 +324,276 @@ def test_fault_echo_copes_with_a_deep_body(capfd: pytest.CaptureFixture[str]) ->
         assert response.json()["data"]["body"] == raw.decode()
         assert client.post(SMS_PATH, headers=demo_headers(), json=demo_body()).status_code == 200
     assert "Traceback" not in capfd.readouterr().err
+
+
+# --- point 10: header sizes ----------------------------------------------------------------------
+
+
+def test_a_header_line_over_the_limit_is_431_in_plain_words() -> None:
+    with SandboxServer() as srv, httpx.Client(base_url=srv.url, timeout=10) as client:
+        response = client.post(
+            SMS_PATH, headers=demo_headers(**{"Auth-Key": "k" * 32 * 1024}), json=demo_body()
+        )
+        words = failure_message(response, 431)
+        assert str(MAX_HEADER_LINE) in words
+        assert response.headers["connection"] == "close"
+        assert client.post(SMS_PATH, headers=demo_headers(), json=demo_body()).status_code == 200
+
+
+def test_headers_over_the_total_limit_are_431() -> None:
+    many = {f"X-Pad-{i}": "p" * 1000 for i in range(MAX_HEADER_BYTES // 1000 + 1)}
+    with SandboxServer() as srv, httpx.Client(base_url=srv.url, timeout=10) as client:
+        response = client.post(SMS_PATH, headers=demo_headers(**many), json=demo_body())
+        words = failure_message(response, 431)
+        assert str(MAX_HEADER_BYTES) in words
+        assert client.post(SMS_PATH, headers=demo_headers(), json=demo_body()).status_code == 200
+
+
+def test_headers_under_the_limits_are_read() -> None:
+    with SandboxServer() as srv, httpx.Client(base_url=srv.url, timeout=10) as client:
+        key = "k" * (MAX_HEADER_LINE - 100)
+        response = client.post(SMS_PATH, headers=demo_headers(**{"Auth-Key": key}))
+        assert response.status_code == 401  # read, and refused as a wrong key
+        pad = {f"X-Pad-{i}": "p" * 1000 for i in range(MAX_HEADER_BYTES // 1000 - 4)}
+        ok = client.post(SMS_PATH, headers=demo_headers(**pad), json=demo_body())
+        assert ok.status_code == 200
+
+
+def test_a_request_line_over_the_limit_is_414() -> None:
+    with SandboxServer() as srv, httpx.Client(base_url=srv.url, timeout=10) as client:
+        response = client.post("/" + "a" * MAX_HEADER_LINE, headers=demo_headers())
+        failure_message(response, 414)
+        assert client.post(SMS_PATH, headers=demo_headers(), json=demo_body()).status_code == 200
+
+
+def test_a_flood_of_distinct_large_keys_keeps_the_process_small() -> None:
+    """A real `smstester sandbox`: 4,000 requests with distinct 7 KB Auth-Keys and 300 with
+    32 KB ones; its resident memory grows by a few MB at most (when it kept every key: by
+    about 40 MB)."""
+    with sandbox_cli("--json") as (proc, line):
+        port = int(json.loads(line)["url"].rsplit(":", 1)[1])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+
+            def hit(key: str) -> int:
+                conn.request("POST", SMS_PATH, headers={"Auth-Key": key, "Brand-URL": "b"})
+                response = conn.getresponse()
+                response.read()
+                return response.status
+
+            assert hit("warm-up") == 401
+            before = proc_rss_bytes(proc.pid)
+            statuses = {hit(f"{i:06d}" + "x" * (32 * 1024)) for i in range(300)}
+            statuses |= {hit(f"{i:06d}" + "y" * 7000) for i in range(4000)}
+            after = proc_rss_bytes(proc.pid)
+        finally:
+            conn.close()
+        assert statuses <= {401, 431}
+        assert 401 in statuses
+        grown = after - before
+        print(f"RSS {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB")
+        assert grown < 10 * 1024 * 1024, f"the sandbox grew by {grown / 1e6:.1f} MB"
+
+
+# --- point 10: connections -----------------------------------------------------------------------
+
+
+def test_defaults_are_a_few_seconds_and_a_few_dozen_connections() -> None:
+    assert 5 < IDLE_TIMEOUT <= 15  # longer than httpx's 5 s keep-alive expiry
+    assert 16 <= MAX_CONNECTIONS <= 256
+
+
+def test_idle_connections_beyond_the_cap_do_not_block_a_normal_request() -> None:
+    cap = 8
+    with SandboxServer(idle_timeout=1.0, max_connections=cap) as srv:
+        opened = time.monotonic()
+        idle: list[socket.socket] = []
+        try:
+            for i in range(40):
+                sock = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+                idle.append(sock)
+                if i % 4 == 0:
+                    sock.sendall(b"POST /api/v1/app-integ")  # half a request line
+            started = time.monotonic()
+            response = httpx.post(
+                srv.url + SMS_PATH, headers=demo_headers(), json=demo_body(), timeout=5
+            )
+            took = time.monotonic() - started
+            assert response.status_code == 200
+            assert took < 1.0, f"a normal request took {took:.2f} s"
+            wait_until(
+                lambda: srv.open_connections <= cap, 2, f"{srv.open_connections} connections open"
+            )
+            # Every idle socket is closed by the server: evicted, or after the idle timeout.
+            deadline = opened + 1.0 + 3.0
+            for sock in idle:
+                answer = read_until_closed(sock, deadline)
+                assert answer == b"" or answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+        finally:
+            for sock in idle:
+                sock.close()
+        wait_until(lambda: srv.open_connections == 0, 3, "connections still open")
+
+
+def read_one_answer(sock: socket.socket) -> bytes:
+    """One HTTP answer (head and Content-Length body) from a keep-alive connection."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, data
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = int(head.lower().split(b"content-length: ", 1)[1].split(b"\r\n", 1)[0])
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        assert chunk, data
+        rest += chunk
+    return head + b"\r\n\r\n" + rest
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() -> None:
+    with SandboxServer(idle_timeout=0.5) as srv:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=5) as sock:
+            sock.sendall(demo_request().replace(b"Connection: close\r\n", b""))
+            answer = read_one_answer(sock)
+            assert answer.startswith(b"HTTP/1.1 200 ")
+            assert b"Connection: close" not in answer
+            started = time.monotonic()
+            assert read_until_closed(sock, started + 3) == b""
+            assert 0.4 < time.monotonic() - started < 2.5
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=5) as sock:
+            started = time.monotonic()  # a client that connects and sends nothing
+            assert read_until_closed(sock, started + 3) == b""
+            assert 0.4 < time.monotonic() - started < 2.5
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=5) as sock:
+            sock.sendall(b"POST /api/v1/app-integrations/demo")  # and never the rest
+            started = time.monotonic()
+            answer = read_until_closed(sock, started + 3)
+            assert answer.startswith(b"HTTP/1.1 408 ")
+            assert b'"statusCode": 408' in answer
+            assert 0.4 < time.monotonic() - started < 2.5
+
+
+def test_a_request_trickled_byte_by_byte_is_cut_at_the_idle_timeout() -> None:
+    with SandboxServer(idle_timeout=0.6) as srv:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=5) as sock:
+            started = time.monotonic()
+            request = demo_request()
+            closed = False
+            for byte in request[:-5]:
+                try:
+                    sock.sendall(bytes([byte]))
+                except (BrokenPipeError, ConnectionResetError):
+                    closed = True
+                    break
+                if time.monotonic() - started > 3:
+                    break
+                time.sleep(0.05)  # slowloris: one byte every 50 ms
+            if not closed:
+                read_until_closed(sock, time.monotonic() + 3)
+            assert time.monotonic() - started < 3
+
+
+def test_busy_connections_at_the_cap_refuse_a_new_one_at_once() -> None:
+    with SandboxServer(max_connections=2, slow_seconds=1.5) as srv:
+        results: list[int] = []
+
+        def slow() -> None:
+            response = httpx.post(
+                srv.url + "/api/v1/app-integrations/fault-slow/sms/test",
+                headers=demo_headers(),
+                timeout=10,
+            )
+            results.append(response.status_code)
+
+        threads = [threading.Thread(target=slow) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        wait_until(lambda: srv.request_count >= 2, 5, "the slow requests did not arrive")
+        started = time.monotonic()
+        response = httpx.post(srv.url + SMS_PATH, headers=demo_headers(), timeout=5)
+        took = time.monotonic() - started
+        words = failure_message(response, 503)
+        assert "connections" in words
+        assert response.headers["retry-after"] == "1"
+        assert took < 1.0
+        for thread in threads:
+            thread.join(10)
+        assert results == [200, 200]
+        ok = httpx.post(srv.url + SMS_PATH, headers=demo_headers(), json=demo_body(), timeout=5)
+        assert ok.status_code == 200
+
+
+EMFILE_CHILD = textwrap.dedent(
+    """
+    import json, os, resource, sys
+    resource.setrlimit(resource.RLIMIT_NOFILE, (128, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+    from smstester.sandbox import SandboxServer
+    server = SandboxServer().start()
+    print(json.dumps({"port": server.port, "pid": os.getpid()}), flush=True)
+    held = []
+    for line in sys.stdin:
+        if line.strip() == "fill":
+            try:
+                while True:
+                    held.append(os.open(os.devnull, os.O_RDONLY))
+            except OSError:
+                pass
+            print(json.dumps({"held": len(held)}), flush=True)
+        elif line.strip() == "free":
+            for fd in held:
+                os.close(fd)
+            held.clear()
+            print("{}", flush=True)
+        else:
+            break
+    server.stop()
+    """
+)
+
+
+def test_out_of_descriptors_the_accept_loop_backs_off_and_recovers(tmp_path: Path) -> None:
+    script = tmp_path / "child.py"
+    script.write_text(EMFILE_CHILD)
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    try:
+        port = json.loads(read_line(proc.stdout, 20))["port"]
+        proc.stdin.write("fill\n")
+        proc.stdin.flush()
+        assert json.loads(read_line(proc.stdout, 10))["held"] > 50
+        # The kernel completes the handshake; the sandbox cannot accept it (EMFILE).
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(demo_request())
+            cpu_before = proc_cpu_seconds(proc.pid)
+            time.sleep(2.0)  # a measurement window, not a wait for a result
+            cpu = proc_cpu_seconds(proc.pid) - cpu_before
+            print(f"CPU over 2 s without descriptors: {cpu:.2f} s")
+            assert cpu < 0.3, f"the sandbox used {cpu:.2f} s of CPU in 2 s while out of descriptors"
+            assert proc.poll() is None
+            proc.stdin.write("free\n")
+            proc.stdin.flush()
+            read_line(proc.stdout, 10)
+            answer = read_until_closed(sock, time.monotonic() + 5)
+        assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+        response = httpx.post(
+            f"http://127.0.0.1:{port}{SMS_PATH}", headers=demo_headers(), json=demo_body()
+        )
+        assert response.status_code == 200
+        proc.stdin.write("stop\n")
+        proc.stdin.flush()
+        _, err = proc.communicate(timeout=10)
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
