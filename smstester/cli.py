@@ -221,6 +221,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from smstester.core.request import is_loopback_host
     from smstester.sandbox import SandboxServer
 
     server = SandboxServer(args.host, args.port)
@@ -229,11 +230,33 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     except OSError as exc:
         _eprint(f"smstester: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
         return EXIT_BAD_INPUT
+    # Before anything is printed: a caller that reads the first line may stop it at once.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # What the operating system says the socket is bound to, not what was asked for.
+    bound = server.listen_host
+    listening = f"[{bound}]:{server.port}" if ":" in bound else f"{bound}:{server.port}"
+    everywhere = server.listens_on_every_interface
+    if not is_loopback_host(bound):
+        where = "every network interface of this machine" if everywhere else "a network address"
+        _eprint(
+            f"smstester: warning: the sandbox listens on {listening} ({where}): anyone on "
+            "that network can reach it and use the demo credentials, which are public. Use "
+            "--host 127.0.0.1 to keep it on this machine."
+        )
     demo = server.demo
     if args.json:
         print(json.dumps(demo.as_contract_json()), flush=True)
     else:
-        print(f"Sandbox listening on {server.url}  (Ctrl+C stops it)")
+        if everywhere:
+            # http://0.0.0.0:PORT is not a URL a browser or another machine can use; say where
+            # it listens, and the URL that works from here.
+            print(
+                f"Sandbox listening on {listening}, every network interface (from this "
+                f"machine: {server.url})  (Ctrl+C stops it)"
+            )
+        else:
+            print(f"Sandbox listening on {server.url}  (Ctrl+C stops it)")
         print("Demo connection:")
         for key, value in demo.as_contract_json().items():
             print(f"  {key:16} {value}")
@@ -245,8 +268,6 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
             f"{demo.username} --from {demo.phone_from} --to +14155552671",
             flush=True,
         )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:

@@ -597,3 +597,51 @@ def test_out_of_descriptors_the_accept_loop_backs_off_and_recovers(tmp_path: Pat
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+# --- CONTRACT §5a: a --host that is not loopback -------------------------------------------------
+
+
+def test_sandbox_on_every_interface_warns_and_prints_a_url_that_works() -> None:
+    with sandbox_cli("--host", "0.0.0.0", "--json") as (proc, line):
+        url = json.loads(line)["url"]
+        port = int(url.rsplit(":", 1)[1])
+        assert url == f"http://127.0.0.1:{port}"
+        # Only ever reached over loopback here.
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(demo_request())
+            assert read_until_closed(sock, time.monotonic() + 5).startswith(b"HTTP/1.1 200 ")
+        response = httpx.post(url + SMS_PATH, headers=demo_headers(), json=demo_body(), timeout=5)
+        assert response.status_code == 200
+        code, _, err = stop_and_collect(proc)
+    assert code == 0
+    assert f"0.0.0.0:{port}" in err
+    assert "anyone" in err
+    assert "demo credentials" in err
+    assert "--host 127.0.0.1" in err
+    assert DEMO_AUTH_TOKEN not in err
+    assert DEMO_AUTH_KEY not in err
+    assert "Traceback" not in err
+
+
+def test_sandbox_on_every_interface_says_so_in_the_text_output() -> None:
+    with sandbox_cli("--host", "0.0.0.0") as (proc, line):
+        assert "0.0.0.0:" in line
+        port = int(line.split("0.0.0.0:", 1)[1].split()[0].rstrip(",;)"))
+        assert f"http://127.0.0.1:{port}" in line
+        code, out, err = stop_and_collect(proc)
+    assert code == 0
+    assert f"url              http://127.0.0.1:{port}" in out
+    assert "anyone" in err
+
+
+def test_sandbox_on_loopback_prints_no_warning() -> None:
+    with sandbox_cli("--host", "127.0.0.1", "--json") as (proc, line):
+        url = json.loads(line)["url"]
+        assert url.startswith("http://127.0.0.1:")
+        response = httpx.post(url + SMS_PATH, headers=demo_headers(), json=demo_body(), timeout=5)
+        assert response.status_code == 200
+        code, out, err = stop_and_collect(proc)
+    assert code == 0
+    assert err == ""
+    assert out == ""
