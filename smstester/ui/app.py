@@ -16,7 +16,14 @@ from smstester.ui.window import MainWindow
 #: The widgets resources/style.qss styles. The sheet is set on each of them rather than on
 #: the application: with an application-wide sheet Qt styles every widget through it, which
 #: costs ~7 ms of start-up for a few coloured labels.
-STYLED_WIDGETS = ("fromStatusLabel", "toStatusLabel", "segmentLabel", "keyringBanner")
+STYLED_WIDGETS = (
+    "fromStatusLabel",
+    "toStatusLabel",
+    "segmentLabel",
+    "keyringBanner",
+    "tlsBanner",
+    "insecureTransportBanner",
+)
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:

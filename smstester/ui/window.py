@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from smstester import __version__
-from smstester.core.request import InvalidInput, build_request
+from smstester.core.request import InvalidInput, build_request, insecure_transport_warning
 from smstester.ui import dialogs
 from smstester.ui.form import ConnectionForm
 from smstester.ui.logview import LogView
@@ -109,6 +110,11 @@ class MainWindow(QMainWindow):
         self.tls_banner.setObjectName("tlsBanner")
         self.tls_banner.setWordWrap(True)
         self.tls_banner.hide()
+        self.transport_banner = QLabel(self)
+        self.transport_banner.setObjectName("insecureTransportBanner")
+        self.transport_banner.setWordWrap(True)
+        self.transport_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.transport_banner.hide()
         self.send_button = QPushButton("&Send", self)
         self.send_button.setObjectName("sendButton")
         self.send_button.setDefault(True)
@@ -133,6 +139,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.profiles)
         left_layout.addWidget(self.keyring_banner)
         left_layout.addWidget(self.tls_banner)
+        left_layout.addWidget(self.transport_banner)
         left_layout.addWidget(self.form, 1)
         left_layout.addLayout(buttons)
         scroll = QScrollArea(self)
@@ -175,6 +182,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.clicked.connect(self.cancel)
         self.copy_curl_button.clicked.connect(self.copy_curl)
         self.form.changed.connect(self._update_actions)
+        self.form.base_url.editTextChanged.connect(self._check_transport)
         self.log.raw_requested.connect(self._show_raw)
         self.profiles.note.connect(self.log.add_note)
         self.profiles.keyring_status.connect(self._show_keyring_status)
@@ -490,6 +498,36 @@ class MainWindow(QMainWindow):
         )
         if path:
             self.profiles.export_to(path)
+
+    def _check_transport(self, base_url: str) -> None:
+        """Show the plain-http banner when the base URL sends the secrets unencrypted to
+        another machine. Cheap per keystroke: only a URL that starts with http: is parsed,
+        and before httpx is loaded (the first paint does without it) it is parsed on a
+        worker, which loads it."""
+        if base_url.lstrip()[:5].lower() != "http:":
+            self._show_transport_warning(None)
+            return
+        if "httpx" in sys.modules:
+            self._show_transport_warning(insecure_transport_warning(base_url))
+            return
+
+        def still(warning: str | None) -> None:
+            if self.form.base_url.currentText() == base_url:
+                self._show_transport_warning(warning)
+
+        self.tasks.start(lambda: insecure_transport_warning(base_url), result=still)
+
+    #: The longest banner text shown (the rest is elided).
+    BANNER_LIMIT = 300
+
+    def _show_transport_warning(self, warning: str | None) -> None:
+        if warning is None:
+            self.transport_banner.hide()
+            return
+        if len(warning) > self.BANNER_LIMIT:  # a host name of thousands of characters
+            warning = warning[: self.BANNER_LIMIT] + "…"
+        self.transport_banner.setText(f"⚠ Not encrypted: {warning}.")
+        self.transport_banner.show()
 
     def _show_keyring_status(self, status: KeyringStatus) -> None:
         self.keyring_banner.setVisible(not status.available)
