@@ -2,22 +2,36 @@
 
 Imports are deferred to the command that needs them, so `smstester --version` and the
 window's first paint pay only for what they use.
+
+Rules every command follows (CONTRACT §3a):
+- Secrets are never taken from the command line (`ps` and `/proc/PID/cmdline` show it to
+  every user of the machine, and the shell keeps it in its history): they come from a file
+  (`--auth-key-file`, `--password-file`, `-` for standard input), the environment, a
+  profile's keyring entries, or for `send` a prompt that does not echo. `--auth-key VALUE`
+  and `--password VALUE` (and their abbreviations) are refused without showing the value.
+- The process never writes a core file (it would hold both secrets).
+- Bad input is exit 2 with a message in words; a closed standard output (`| head -1`) ends
+  the command quietly; any other failure is one line, "smstester: internal error: …"
+  (SMSTESTER_DEBUG=1 adds the traceback), exit 70.
+- Every line of text that can carry a server's or a profile's text goes through
+  `printable` (terminal escapes shown, never obeyed); JSON output through `printable_json`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from smstester import __version__
 from smstester.core.fields import SECRET_ENV, SECRET_FIELDS
 
 if TYPE_CHECKING:
-    from smstester.core.client import Timeouts
+    from smstester.core.client import SendResult, Timeouts
     from smstester.core.keystore import SecretStore
     from smstester.core.profiles import Profile, ProfileStore
     from smstester.core.request import SmsTest
@@ -25,6 +39,124 @@ if TYPE_CHECKING:
 DEFAULT_MESSAGE = "Test message from smstester."
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NO_ANSWER = 0, 1, 2, 3
+#: Standard output closed early (`| head -1`): what a shell shows for a process that SIGPIPE
+#: ended, 128 + 13. `send` keeps its own exit code.
+EXIT_STDOUT_CLOSED = 141
+#: A bug in smstester (sysexits' EX_SOFTWARE), never one of the codes above.
+EXIT_INTERNAL_ERROR = 70
+
+#: The flags that would put a secret on the command line, and the file flags that replace them.
+_SECRET_FLAGS = {"--auth-key": "auth_key", "--password": "password"}
+_FILE_FLAGS = {"auth_key": "--auth-key-file", "password": "--password-file"}
+_SECRET_WORDS = {"auth_key": "Auth-Key", "password": "Auth Token"}
+#: A secret file larger than this is not a secret file (and /dev/zero never ends).
+_MAX_SECRET_FILE = 64 * 1024
+
+#: Every secret this process has read, so that an internal error's words never show one.
+_SECRETS_SEEN: list[str] = []
+
+
+def _secrets_rule(*, keyring: bool, prompt: bool) -> str:
+    """The rule `--help` states for the commands that take secrets."""
+    rule = (
+        "Secrets are never taken from the command line: every user of this machine can see "
+        "a command line, and the shell keeps it in its history. The Auth-Key and the Twilio "
+        "Auth Token come from --auth-key-file FILE and --password-file FILE (one line; - reads "
+        "standard input, the Auth-Key's line first when both do), else from the environment "
+        f"variables {SECRET_ENV['auth_key']} and {SECRET_ENV['password']}"
+    )
+    if keyring:
+        rule += ", else from the profile's keyring entries (--profile)"
+    if prompt:
+        rule += ", else from a prompt that does not echo (when standard input is a terminal)"
+    return rule + "."
+
+
+def _secret_flag_refusal(flag: str) -> str:
+    """The words for a secret given as a flag's value (which they never repeat)."""
+    name = _SECRET_FLAGS[flag]
+    return (
+        f"{flag} is refused: secrets are never taken from the command line (every user of "
+        "this machine can see it, and the shell keeps it in its history). Give the "
+        f"{_SECRET_WORDS[name]} in the environment variable {SECRET_ENV[name]}, with "
+        f"{_FILE_FLAGS[name]} FILE (- reads standard input), from a saved profile's keyring "
+        "entries, or at the prompt `smstester send` shows on a terminal. (The other flag is "
+        f"{_FILE_FLAGS['password' if name == 'auth_key' else 'auth_key']}, the other variable "
+        f"{SECRET_ENV['password' if name == 'auth_key' else 'auth_key']}.)"
+    )
+
+
+def _secret_flag_in(argv: Sequence[str]) -> str | None:
+    """The secret flag `argv` holds, in full, abbreviated or with `=VALUE`, else None.
+
+    Checked before argparse, whose own errors would repeat `--pass=VALUE` as typed."""
+    for arg in argv:
+        if arg == "--":
+            break
+        name = arg.split("=", 1)[0]
+        # `--p` could as well be --profile or --port (argparse calls it ambiguous).
+        if len(name) < 3 or not name.startswith("--") or name == "--p":
+            continue
+        for flag in _SECRET_FLAGS:
+            if flag.startswith(name):
+                return flag
+    return None
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, exiting 2 with its messages shown safely (a value may hold anything)."""
+
+    def error(self, message: str) -> NoReturn:
+        from smstester.core.terminal import printable
+
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {printable(message)}\n")
+
+
+class _RefuseSecretFlag(argparse.Action):
+    """`--auth-key`/`--password`: always an error, which never repeats the value."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        parser.error(_secret_flag_refusal(option_string or self.option_strings[0]))
+
+
+def _seconds(what: str) -> Callable[[str], float]:
+    """An argparse `type=` for a number of seconds (`check_seconds`), with words on error."""
+
+    def parse(text: str) -> float:
+        from smstester.core.client import check_seconds
+
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be a number of seconds greater than 0 (got {text!r})"
+            ) from None
+        try:
+            return check_seconds(value, what)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+def _port(text: str) -> int:
+    """An argparse `type=` for a TCP port: 0 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"the port must be a whole number from 0 to 65535 (0 picks a free port), not {text!r}"
+        )
+    return port
 
 
 def _connection_options(parser: argparse.ArgumentParser) -> None:
@@ -40,18 +172,30 @@ def _connection_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--region", help="region for numbers typed without +country code (e.g. US, GB)"
     )
-    group.add_argument(
-        "--auth-key",
-        help=f"Auth-Key (better: the {SECRET_ENV['auth_key']} environment variable)",
+    secrets = parser.add_argument_group("secrets (never on the command line)")
+    secrets.add_argument(
+        "--auth-key-file",
+        metavar="FILE",
+        help="read the Auth-Key from FILE, one line (- reads standard input)",
     )
-    group.add_argument(
-        "--password",
-        help=f"Twilio Auth Token (better: the {SECRET_ENV['password']} environment variable)",
+    secrets.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help="read the Twilio Auth Token from FILE, one line (- reads standard input)",
     )
+    # Refused with words (and, spelt out, never mistaken for an abbreviation of --*-file).
+    for flag, name in _SECRET_FLAGS.items():
+        secrets.add_argument(
+            flag,
+            nargs="?",
+            action=_RefuseSecretFlag,
+            dest=f"refused_{name}",
+            help=argparse.SUPPRESS,
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="smstester",
         description="Check that an SMS app integration on jframework really works.",
     )
@@ -67,16 +211,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    send = sub.add_parser("send", help="send one test SMS request and show the answer")
+    send = sub.add_parser(
+        "send",
+        help="send one test SMS request and show the answer",
+        description="Send one test SMS request and show the answer. Exit code 0: the "
+        "envelope says success; 1: the server answered with a failure; 2: bad input, "
+        "nothing was sent; 3: no answer.",
+        epilog=_secrets_rule(keyring=True, prompt=True),
+    )
     _connection_options(send)
     send.add_argument("--json", action="store_true", help="print one JSON object")
     send.add_argument(
         "--timeout",
-        type=float,
-        help="seconds to wait for the answer (default: the profile's read timeout, else 30)",
+        type=_seconds("timeout"),
+        metavar="S",
+        help="the whole send (connecting, waiting, the status line, the headers and the "
+        "body) takes at most S seconds; 0 < S <= 3600 (default: the profile's timeouts, "
+        "else 10 s to connect, 30 s for each read, 60 s in all)",
     )
 
-    curl = sub.add_parser("curl", help="print the request as a curl command")
+    curl = sub.add_parser(
+        "curl",
+        help="print the request as a curl command",
+        description="Print the request as one curl command for bash and zsh, alone on "
+        "standard output (notes go to standard error). Without --with-secrets the command "
+        f"refers to ${SECRET_ENV['auth_key']} and ${SECRET_ENV['password']}, and checks them "
+        "before curl runs: it stops with a message when one is empty or not set or would "
+        "change the request.",
+        epilog=_secrets_rule(keyring=True, prompt=False),
+    )
     _connection_options(curl)
     curl.add_argument(
         "--with-secrets", action="store_true", help="put the two secrets in the command itself"
@@ -84,7 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox = sub.add_parser("sandbox", help="run the local sandbox server")
     sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    sandbox.add_argument(
+        "--port", type=_port, default=0, metavar="N", help="0 to 65535; 0 picks a free port"
+    )
     sandbox.add_argument("--json", action="store_true", help="print one JSON line when listening")
 
     _profiles_parser(sub)
@@ -92,20 +257,65 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _eprint(*args: object) -> None:
-    print(*args, file=sys.stderr, flush=True)
+    """A message on stderr, terminal escapes in it shown (it may quote a value)."""
+    from smstester.core.terminal import printable
+
+    print(printable(" ".join(map(str, args))), file=sys.stderr, flush=True)
+
+
+def _say(text: str) -> None:
+    """A line on stdout that may carry a server's or a profile's text."""
+    from smstester.core.terminal import printable
+
+    print(printable(text))
+
+
+def _print_json(value: Any, **options: Any) -> None:
+    """`value` as strict JSON on stdout (NaN and Infinity become null; see `_finite`)."""
+    from smstester.core.terminal import printable_json
+
+    text = json.dumps(_finite(value), ensure_ascii=False, allow_nan=False, **options)
+    print(printable_json(text))
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every NaN and ±Infinity float as None: strict JSON has no such number
+    (a server's body is read leniently, and Python's json reads them). Walked without
+    recursion: a body may nest deeply."""
+    import math
+
+    root = [value]
+    todo: list[tuple[Any, Any]] = [(root, 0)]
+    while todo:
+        container, key = todo.pop()
+        item = container[key]
+        if isinstance(item, float) and not math.isfinite(item):
+            container[key] = None
+        elif isinstance(item, dict):
+            container[key] = item = dict(item)
+            todo.extend((item, k) for k in item)
+        elif isinstance(item, list | tuple):
+            container[key] = item = list(item)
+            todo.extend((item, i) for i in range(len(item)))
+    return root[0]
 
 
 def test_from_args(args: argparse.Namespace) -> SmsTest:
     """The SmsTest the connection options describe: the profile's values, then flags over them;
-    secrets from flags, else the environment, else the profile's keyring entries.
+    secrets from --auth-key-file/--password-file, else the environment, else the profile's
+    keyring entries.
 
-    Raises CommandError (exit 2) when --profile names no saved profile.
+    Raises CommandError (exit 2) when --profile names no saved profile or a secret file
+    cannot be used.
     """
     return _test_and_profile(args)[0]
 
 
-def _test_and_profile(args: argparse.Namespace) -> tuple[SmsTest, Profile | None]:
-    """`test_from_args`, and the profile it used (None without --profile)."""
+def _test_and_profile(
+    args: argparse.Namespace, *, prompt: bool = False
+) -> tuple[SmsTest, Profile | None]:
+    """`test_from_args`, and the profile it used (None without --profile). With `prompt`,
+    a secret still missing is asked for without echo when standard input is a terminal."""
     from smstester.core.request import DEFAULT_BASE_URL, SmsTest
 
     test = SmsTest(base_url=DEFAULT_BASE_URL, message=DEFAULT_MESSAGE)
@@ -128,7 +338,26 @@ def _test_and_profile(args: argparse.Namespace) -> tuple[SmsTest, Profile | None
                 f"{keys.status().reason}. Set {SECRET_ENV['auth_key']} and "
                 f"{SECRET_ENV['password']} instead."
             )
+    missing = [name for name in SECRET_FIELDS if name not in secrets]
+    if prompt and missing and sys.stdin is not None and sys.stdin.isatty():
+        secrets |= _ask_secrets(missing)
+    _SECRETS_SEEN.extend(secrets.values())
     return test.with_changes(**secrets), profile
+
+
+def _ask_secrets(names: Sequence[str]) -> dict[str, str]:
+    """The secrets typed at a prompt that does not echo (an empty answer: still missing)."""
+    import getpass
+
+    found: dict[str, str] = {}
+    for name in names:
+        try:
+            value = getpass.getpass(f"{_SECRET_WORDS[name]} (typing is not shown): ")
+        except EOFError:
+            continue
+        if value:
+            found[name] = value
+    return found
 
 
 def _field_flags(args: argparse.Namespace) -> dict[str, str | None]:
@@ -148,30 +377,33 @@ def _field_flags(args: argparse.Namespace) -> dict[str, str | None]:
 def _send_settings(
     args: argparse.Namespace, profile: Profile | None
 ) -> tuple[Timeouts, bool | str]:
-    """The timeouts and TLS verification of a send: the profile's, with --timeout over them."""
+    """The timeouts and TLS verification of a send: the profile's; --timeout S bounds the
+    whole send to S seconds (and no single wait is longer)."""
     from smstester.core.client import Timeouts
 
     connect = profile.connect_timeout if profile is not None else 10.0
     read = profile.read_timeout if profile is not None else 30.0
     if args.timeout is not None:
-        connect, read = min(connect, args.timeout), args.timeout
+        limit = args.timeout
+        timeouts = Timeouts(connect=min(connect, limit), read=min(read, limit), total=limit)
+    else:
+        timeouts = Timeouts.for_read(connect, read)
     # Switching verification off is per profile only: no flag does it.
     verify: bool | str = True if profile is None else profile.verify
-    return Timeouts.for_read(connect, read), verify
+    return timeouts, verify
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from smstester.core.client import SendResult, SmsClient
-    from smstester.core.report import Line, report_lines
-    from smstester.core.request import InvalidInput, build_request
+    from smstester.core.client import SmsClient
+    from smstester.core.request import InvalidInput, build_request, insecure_transport_warning
 
-    test, profile = _test_and_profile(args)
+    test, profile = _test_and_profile(args, prompt=True)
     try:
         request = build_request(test)
     except InvalidInput as exc:
         if args.json:
-            print(
-                json.dumps(
+            with _stdout_may_close():
+                _print_json(
                     {
                         "httpStatus": None,
                         "elapsedMs": 0.0,
@@ -179,11 +411,13 @@ def cmd_send(args: argparse.Namespace) -> int:
                         "error": f"bad input, nothing was sent: {exc}",
                     }
                 )
-            )
         _eprint("smstester: bad input, nothing was sent:")
         for problem in exc.problems:
             _eprint(f"  {problem}")
         return EXIT_BAD_INPUT
+    insecure = insecure_transport_warning(test.base_url)
+    if insecure:
+        _eprint(f"smstester: warning: {insecure}")
     timeouts, verify = _send_settings(args, profile)
     tls_off = ""
     if verify is False and profile is not None:
@@ -194,11 +428,22 @@ def cmd_send(args: argparse.Namespace) -> int:
         _eprint(f"smstester: warning: {tls_off}")
     with SmsClient(timeouts=timeouts, verify=verify) as client:
         result: SendResult = client.send_request(request)
-    secrets = test.secrets()
-    if args.json:
-        from smstester.core.secrets import redact
+    with _stdout_may_close():  # the answer came: its exit code stays the command's
+        _print_result(args, result, test.secrets(), tls_off)
+    return result.exit_code
 
-        print(redact(json.dumps(result.as_json(), ensure_ascii=False), secrets))
+
+def _print_result(
+    args: argparse.Namespace, result: SendResult, secrets: Sequence[str], tls_off: str
+) -> None:
+    from smstester.core.report import Line, report_lines
+    from smstester.core.secrets import redact
+    from smstester.core.terminal import printable, printable_json
+
+    if args.json:
+        text = json.dumps(_finite(result.as_json()), ensure_ascii=False, allow_nan=False)
+        # Masked first, then escaped: the masking sees the text the server sent.
+        print(printable_json(redact(text, secrets)))
     else:
         tty = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         colors = {
@@ -213,8 +458,8 @@ def cmd_send(args: argparse.Namespace) -> int:
             lines.append(Line(f"Warning: {tls_off}", "warn"))
         for line in lines:
             start = colors.get(line.tone, "") if tty else ""
-            print(f"{start}{line.text}{chr(27) + '[0m' if start else ''}")
-    return result.exit_code
+            # Only smstester's own colour codes reach the terminal; the server's are shown.
+            print(f"{start}{printable(line.text)}{chr(27) + '[0m' if start else ''}")
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
@@ -287,9 +532,8 @@ class CommandError(Exception):
 
 def _report_command_error(args: argparse.Namespace, exc: CommandError) -> int:
     if args.command == "send" and getattr(args, "json", False):
-        print(
-            json.dumps({"httpStatus": None, "elapsedMs": 0.0, "envelope": None, "error": str(exc)})
-        )
+        with _stdout_may_close():
+            _print_json({"httpStatus": None, "elapsedMs": 0.0, "envelope": None, "error": str(exc)})
     _eprint(f"smstester: {exc}")
     return exc.exit_code
 
@@ -320,13 +564,53 @@ def _load_profile(name: str) -> Profile:
 
 
 def _secrets_from_args(args: argparse.Namespace) -> dict[str, str]:
-    """The secrets given by flag or environment variable (flags win), non-empty only."""
+    """The secrets given by --auth-key-file/--password-file or by environment variable
+    (a file wins: it was named on purpose), non-empty only. CommandError (exit 2) when a
+    file cannot be used."""
     found: dict[str, str] = {}
     for name in SECRET_FIELDS:
-        value = getattr(args, name, None) or os.environ.get(SECRET_ENV[name]) or ""
+        path = getattr(args, name + "_file", None)
+        value = _read_secret_file(name, path) if path is not None else ""
+        value = value or os.environ.get(SECRET_ENV[name]) or ""
         if value:
             found[name] = value
+    _SECRETS_SEEN.extend(found.values())
     return found
+
+
+def _read_secret_file(name: str, path: str) -> str:
+    """The one line of `path` (`-`: the next line of standard input), its line end
+    stripped. CommandError in words when it cannot be read or is not one line; what the
+    file holds is never repeated."""
+    what = f"the {_SECRET_WORDS[name]} file {path!r} ({_FILE_FLAGS[name]})"
+    if path == "-":
+        what = f"standard input ({_FILE_FLAGS[name]} -)"
+        stdin = getattr(sys.stdin, "buffer", None)
+        if stdin is None:
+            raise CommandError(f"cannot read the {_SECRET_WORDS[name]}: {what} is closed")
+        if sys.stdin.isatty():  # typed, then: not echoed
+            return _ask_secrets([name]).get(name, "")
+    try:
+        if path == "-":
+            data: bytes = stdin.readline(_MAX_SECRET_FILE + 1)
+        else:
+            with open(path, "rb") as file:
+                data = file.read(_MAX_SECRET_FILE + 1)
+    except OSError as exc:
+        raise CommandError(f"cannot read {what}: {exc.strerror or exc}") from None
+    if len(data) > _MAX_SECRET_FILE:
+        raise CommandError(f"{what} is larger than {_MAX_SECRET_FILE // 1024} KiB: not a secret")
+    # Undecodable bytes are kept as such, as in an environment variable; the request
+    # check then names the field.
+    value = data.decode("utf-8", "surrogateescape")
+    value = value.removesuffix("\n").removesuffix("\r")
+    if "\n" in value or "\r" in value:
+        raise CommandError(
+            f"{what} holds more than one line: put the {_SECRET_WORDS[name]} alone on one line"
+        )
+    if not value.strip():
+        raise CommandError(f"{what} is empty")
+    return value
 
 
 def _profiles_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -340,15 +624,25 @@ def _profiles_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "save",
         help="create or update a profile",
         description="Create or update profile NAME from the connection options given; options "
-        "left out keep their saved values. Secrets come from "
-        f"{SECRET_ENV['auth_key']} and {SECRET_ENV['password']} (or --auth-key and "
-        "--password) and go to the OS keyring, never to a file.",
+        "left out keep their saved values. The secrets given go to the OS keyring, never to "
+        "a file.",
+        epilog=_secrets_rule(keyring=False, prompt=False),
     )
     save.add_argument("name", metavar="NAME")
     _connection_options(save)
     extra = save.add_argument_group("profile settings")
-    extra.add_argument("--connect-timeout", type=float, metavar="SECONDS")
-    extra.add_argument("--read-timeout", type=float, metavar="SECONDS")
+    extra.add_argument(
+        "--connect-timeout",
+        type=_seconds("connect timeout"),
+        metavar="SECONDS",
+        help="0 < SECONDS <= 3600",
+    )
+    extra.add_argument(
+        "--read-timeout",
+        type=_seconds("read timeout"),
+        metavar="SECONDS",
+        help="0 < SECONDS <= 3600",
+    )
     extra.add_argument("--ca-bundle", metavar="FILE", help='CA bundle to trust ("" = the system)')
     extra.add_argument(
         "--verify-tls",
@@ -436,23 +730,18 @@ def _profiles_list(args: argparse.Namespace) -> int:
                     },
                 }
             )
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        _print_json(rows, indent=2)
         return EXIT_OK
     if not profiles:
         print("No saved profiles yet (smstester profiles save NAME --brand-url … adds one).")
         return EXIT_OK
+    from smstester.core.terminal import printable
+
     table = [("NAME", "BASE URL", "BRAND-URL", "INTEGRATION ID", "USERNAME", "SECRETS IN KEYRING")]
     for p in profiles:
-        table.append(
-            (
-                p.name,
-                p.base_url,
-                p.brand_url,
-                p.integration_id,
-                p.username,
-                _secrets_words(stored[p.id]),
-            )
-        )
+        cells = (p.name, p.base_url, p.brand_url, p.integration_id, p.username)
+        # Escaped before the widths are measured: what is shown is what is aligned.
+        table.append((*(printable(cell) for cell in cells), _secrets_words(stored[p.id])))
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
     for row in table:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
@@ -498,14 +787,15 @@ def _profiles_save(args: argparse.Namespace) -> int:
         if keys is not None and existing is None:
             keys.delete_all(profile.id)
         raise
-    print(f'{"Updated" if existing is not None else "Created"} profile "{saved.name}".')
+    _say(f'{"Updated" if existing is not None else "Created"} profile "{saved.name}".')
     if keys is not None:
         words = " and ".join({"auth_key": "Auth-Key", "password": "Auth Token"}[k] for k in secrets)
         print(f"{words} stored in {keys.status().backend}.")
     elif existing is None:
         _eprint(
             f"smstester: no secrets given; set {SECRET_ENV['auth_key']} and "
-            f"{SECRET_ENV['password']} and save again to keep them in the keyring."
+            f"{SECRET_ENV['password']} (or use --auth-key-file and --password-file) and save "
+            "again to keep them in the keyring."
         )
     return EXIT_OK
 
@@ -516,7 +806,7 @@ def _profiles_delete(args: argparse.Namespace) -> int:
     if store.read_only:
         raise CommandError(store.warning or f"the profiles file {store.path} cannot be changed")
     store.delete(profile.name)
-    print(f'Deleted profile "{profile.name}".')
+    _say(f'Deleted profile "{profile.name}".')
     keys = _secret_store()
     if not keys.delete_all(profile.id):
         _eprint(
@@ -531,10 +821,10 @@ def _profiles_export(args: argparse.Namespace) -> int:
 
     store = _profile_store()
     if args.file == "-":
-        print(json.dumps(store.export_data(args.names), ensure_ascii=False, indent=2))
+        _print_json(store.export_data(args.names), indent=2)
         return EXIT_OK
     names = store.export_profiles(Path(args.file), args.names)
-    print(f"Exported {len(names)} profile(s) to {args.file} (without secrets).")
+    _say(f"Exported {len(names)} profile(s) to {args.file} (without secrets).")
     return EXIT_OK
 
 
@@ -543,7 +833,7 @@ def _profiles_import(args: argparse.Namespace) -> int:
 
     report = _profile_store().import_profiles(Path(args.file), on_clash=args.on_clash)
     for line in report.lines():
-        print(line)
+        _say(line)
     return EXIT_FAILED if report.problems else EXIT_OK
 
 
@@ -591,32 +881,97 @@ def _only_window_options(argv: list[str]) -> bool:
     return True
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if _only_window_options(argv):
-        try:
-            return cmd_window(argv)
-        except KeyboardInterrupt:
-            return 130
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _no_core_dumps() -> None:
+    """No core file, ever: a dump of this process would hold both secrets."""
     try:
-        if args.command is None:
-            return cmd_window(argv)
-        if args.command == "send":
-            return cmd_send(args)
-        if args.command == "sandbox":
-            return cmd_sandbox(args)
-        if args.command == "curl":
-            return cmd_curl(args)
-        if args.command == "profiles":
-            return cmd_profiles(args)
-    except CommandError as exc:
-        return _report_command_error(args, exc)
+        import resource
+    except ImportError:  # not on Windows
+        return
+    with contextlib.suppress(OSError, ValueError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+@contextlib.contextmanager
+def _stdout_may_close() -> Iterator[None]:
+    """Output whose loss must not change the exit code (`send`'s): if standard output is
+    closed (`| head -1`), the output ends there, quietly."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_gone()
+
+
+def _stdout_gone() -> None:
+    """Standard output's reader has left (`| head -1`): point it at /dev/null, so that
+    what is still buffered, and the flush at exit, go nowhere instead of raising again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+def _report_internal_error(exc: BaseException) -> int:
+    """One plain line for a bug (the traceback with SMSTESTER_DEBUG=1), secrets masked."""
+    from smstester.core.secrets import redact
+    from smstester.core.terminal import printable
+
+    if os.environ.get("SMSTESTER_DEBUG", "0") not in ("", "0"):
+        import traceback
+
+        details = "".join(traceback.format_exception(exc))
+        print(printable(redact(details, _SECRETS_SEEN)), file=sys.stderr, end="")
+    words = redact(f"{type(exc).__name__}: {exc}", _SECRETS_SEEN)
+    _eprint(
+        f"smstester: internal error: {' '.join(words.split())} (this is a bug in smstester; "
+        "SMSTESTER_DEBUG=1 shows where it happened)"
+    )
+    return EXIT_INTERNAL_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _no_core_dumps()
+    try:
+        code = _run(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()  # a closed pipe shows here, not in the flush at exit
+    except BrokenPipeError:
+        _stdout_gone()
+        return EXIT_STDOUT_CLOSED
     except KeyboardInterrupt:
         return 130
-    parser.error(f"unknown command {args.command}")
-    return EXIT_BAD_INPUT
+    except Exception as exc:  # a bug: one plain line, not a traceback
+        return _report_internal_error(exc)
+    return code
+
+
+def _run(argv: list[str]) -> int:
+    if _only_window_options(argv):
+        return cmd_window(argv)
+    flag = _secret_flag_in(argv)
+    if flag is not None:
+        _eprint(f"smstester: {_secret_flag_refusal(flag)}")
+        return EXIT_BAD_INPUT
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return cmd_window(argv)
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {
+        "send": cmd_send,
+        "sandbox": cmd_sandbox,
+        "curl": cmd_curl,
+        "profiles": cmd_profiles,
+    }
+    command = commands.get(args.command)
+    if command is None:
+        parser.error(f"unknown command {args.command}")
+    try:
+        return command(args)
+    except CommandError as exc:
+        return _report_command_error(args, exc)
 
 
 def cmd_curl(args: argparse.Namespace) -> int:
@@ -638,6 +993,9 @@ def cmd_curl(args: argparse.Namespace) -> int:
     if buffer is None:
         sys.stdout.write(command + "\n")
     else:
-        buffer.write(data)
+        written = buffer.write(data)
         buffer.flush()
+        # A reader that leaves part-way (`| head -1`) can end in a short write, not an error.
+        if written is not None and written < len(data):
+            raise BrokenPipeError("standard output was closed")
     return EXIT_OK

@@ -739,13 +739,14 @@ def test_cli_save_list_and_send_options(
     assert (test.brand_url, test.message, test.region) == ("acme.example", "hi", "US")
     assert (test.auth_key, test.password) == (AUTH_KEY, TOKEN)
     monkeypatch.setenv("SMSTESTER_PASSWORD", "from-env")
+    monkeypatch.setenv("SMSTESTER_AUTH_KEY", "from-env-key")  # never a flag (ps shows flags)
     args = cli.build_parser().parse_args(
-        ["send", "--profile", "Acme", "--brand-url", "flag.example", "--auth-key", "from-flag"]
+        ["send", "--profile", "Acme", "--brand-url", "flag.example"]
     )
     test = cli.test_from_args(args)
     assert (test.brand_url, test.auth_key, test.password) == (
         "flag.example",
-        "from-flag",
+        "from-env-key",
         "from-env",
     )
 

@@ -399,18 +399,37 @@ def test_smstester_curl_piped_to_the_shell_sends_what_smstester_send_sends(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_smstester_curl_with_secret_flags(server: CaptureServer, home: Path) -> None:
+def test_smstester_curl_with_secret_files(
+    server: CaptureServer, home: Path, tmp_path: Path
+) -> None:
     test = base(server)
+    (tmp_path / "key").write_text("file-key\n")
+    (tmp_path / "token").write_text("file-token\n")
     env = clean_env(home)
-    flags = [*cli_flags(test), "--auth-key", "flag-key", "--password", "flag-token"]
-    masked = smstester(["curl", *flags], env)
+    files = ["--auth-key-file", str(tmp_path / "key"), "--password-file", str(tmp_path / "token")]
+    masked = smstester(["curl", *cli_flags(test), *files], env)
     assert masked.returncode == 0
-    assert b"flag-key" not in masked.stdout
-    assert b"flag-token" not in masked.stdout
-    clear = smstester(["curl", "--with-secrets", *flags], env)
-    assert b"-H 'Auth-Key: flag-key'" in clear.stdout
-    assert b'"password":"flag-token"' in clear.stdout
+    assert b"file-key" not in masked.stdout
+    assert b"file-token" not in masked.stdout
+    clear = smstester(["curl", "--with-secrets", *cli_flags(test), *files], env)
+    assert b"-H 'Auth-Key: file-key'" in clear.stdout
+    assert b'"password":"file-token"' in clear.stdout
     assert b"in clear" in clear.stderr
+    run_shell("bash", clear.stdout.decode(), env)
+    got = server.take()
+    assert got.values("Auth-Key") == ["file-key"]
+    assert json.loads(got.body)["password"] == "file-token"
+
+
+def test_smstester_curl_refuses_secret_flags(server: CaptureServer, home: Path) -> None:
+    for flags in (["--auth-key", "flag-key"], ["--password=flag-token"]):
+        done = smstester(
+            ["curl", "--with-secrets", *cli_flags(base(server)), *flags], clean_env(home)
+        )
+        assert done.returncode == 2
+        assert b"never taken from the command line" in done.stderr
+        assert b"flag-" not in done.stdout + done.stderr
+        assert done.stdout == b""
 
 
 def test_smstester_curl_renders_an_invalid_form(home: Path) -> None:

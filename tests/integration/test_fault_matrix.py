@@ -76,11 +76,14 @@ def send_args(
         demo.phone_from,
         "--to",
         demo.phone_to,
-        "--auth-key",
-        demo.auth_key,
-        "--password",
-        demo.password,
     ]
+
+
+@pytest.fixture(autouse=True)
+def demo_secrets(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The secrets of `send_args`, never on the command line: in the environment."""
+    monkeypatch.setenv("SMSTESTER_AUTH_KEY", sandbox.demo.auth_key)
+    monkeypatch.setenv("SMSTESTER_PASSWORD", sandbox.demo.password)
 
 
 def words_for(template: str, url: str) -> str:
@@ -143,11 +146,11 @@ def test_client_fault(
 
 
 def test_undecodable_argument_bytes_are_refused_by_name(
-    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
+    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Python turns argument bytes that are not UTF-8 into lone surrogates (U+DC80-U+DCFF).
     argv = send_args(sandbox.demo, integration_id="id\udcff")
-    argv[argv.index("--password") + 1] = "p\udcfe"
+    monkeypatch.setenv("SMSTESTER_PASSWORD", "p\udcfe")  # the environment's bytes, the same
     requests = sandbox.request_count
     assert main(argv) == 2
     err = capsys.readouterr().err

@@ -7,7 +7,8 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,24 +24,43 @@ def sandbox() -> Iterator[SandboxServer]:
     server.stop()
 
 
-def args_for(demo: DemoConnection, **changes: str) -> list[str]:
-    values = {
-        "--base-url": demo.url,
-        "--brand-url": demo.brand_url,
-        "--integration-id": demo.integration_id,
-        "--username": demo.username,
-        "--from": demo.phone_from,
-        "--to": demo.phone_to,
-        "--message": "hello",
-        "--auth-key": demo.auth_key,
-        "--password": demo.password,
-    }
-    for key, value in changes.items():
-        values["--" + key.replace("_", "-")] = value
-    out: list[str] = []
-    for key, value in values.items():
-        out += [key, value]
-    return out
+ArgsFor = Callable[..., list[str]]
+SECRETS = ("auth_key", "password")
+
+
+@pytest.fixture
+def args_for(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ArgsFor:
+    """`args_for(demo, **changes)`: the flags of a send to `demo`. Secrets are never flags:
+    they go to the environment (a value with a NUL, which no variable can hold, to a file)."""
+
+    def make(demo: DemoConnection, **changes: str) -> list[str]:
+        values = {
+            "--base-url": demo.url,
+            "--brand-url": demo.brand_url,
+            "--integration-id": demo.integration_id,
+            "--username": demo.username,
+            "--from": demo.phone_from,
+            "--to": demo.phone_to,
+            "--message": "hello",
+        }
+        secrets = {"auth_key": demo.auth_key, "password": demo.password}
+        for key, value in changes.items():
+            if key in SECRETS:
+                secrets[key] = value
+            else:
+                values["--" + key.replace("_", "-")] = value
+        for name, value in secrets.items():
+            variable = f"SMSTESTER_{name.upper()}"
+            if "\0" in value:
+                monkeypatch.delenv(variable, raising=False)
+                path = tmp_path / name
+                path.write_text(value)
+                values[f"--{name.replace('_', '-')}-file"] = str(path)
+            else:
+                monkeypatch.setenv(variable, value)
+        return [part for pair in values.items() for part in pair]
+
+    return make
 
 
 def run_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, dict[str, Any]]:
@@ -49,7 +69,9 @@ def run_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, 
     return code, json.loads(captured.out)
 
 
-def test_success(sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_success(
+    sandbox: SandboxServer, args_for: ArgsFor, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out = run_json(capsys, args_for(sandbox.demo))
     assert code == 0
     assert out["httpStatus"] == 200
@@ -74,6 +96,7 @@ def test_success(sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]) -> 
 )
 def test_magic_numbers(
     sandbox: SandboxServer,
+    args_for: ArgsFor,
     capsys: pytest.CaptureFixture[str],
     field: str,
     number: str,
@@ -99,7 +122,11 @@ def test_magic_numbers(
     ],
 )
 def test_wrong_credentials(
-    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str], change: dict[str, str], status: int
+    sandbox: SandboxServer,
+    args_for: ArgsFor,
+    capsys: pytest.CaptureFixture[str],
+    change: dict[str, str],
+    status: int,
 ) -> None:
     exit_code, out = run_json(capsys, args_for(sandbox.demo, **change))
     assert exit_code == 1
@@ -109,7 +136,7 @@ def test_wrong_credentials(
 
 
 def test_wrong_token_is_twilio_20003(
-    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
+    sandbox: SandboxServer, args_for: ArgsFor, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, out = run_json(capsys, args_for(sandbox.demo, password="f" * 32))
     assert "20003" in [str(e["code"]) for e in out["envelope"]["errors"]]
@@ -124,7 +151,7 @@ FAULT_EXPECT: dict[str, tuple[int, int | None]] = {
     "fault-html": (1, 200),
     "fault-notjson": (1, 200),
     "fault-drop": (3, None),
-    "fault-huge": (3, 200),
+    "fault-huge": (1, 200),  # a status line came: the server answered (a body cut short)
     "fault-redirect": (1, 302),
     "fault-redirect-loop": (1, 302),
     "fault-echo": (1, 400),
@@ -140,7 +167,7 @@ def test_every_documented_fault_is_covered() -> None:
 
 @pytest.mark.parametrize("fault", sorted(FAULT_EXPECT))
 def test_fault_modes(
-    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str], fault: str
+    sandbox: SandboxServer, args_for: ArgsFor, capsys: pytest.CaptureFixture[str], fault: str
 ) -> None:
     exit_code, out = run_json(capsys, args_for(sandbox.demo, integration_id=fault))
     expected_code, expected_status = FAULT_EXPECT[fault]
@@ -153,7 +180,7 @@ def test_fault_modes(
 
 
 def test_fault_readable_summaries(
-    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
+    sandbox: SandboxServer, args_for: ArgsFor, capsys: pytest.CaptureFixture[str]
 ) -> None:
     main(["send", *args_for(sandbox.demo, integration_id="fault-502")])
     assert "Not a jframework envelope" in capsys.readouterr().out
@@ -164,7 +191,7 @@ def test_fault_readable_summaries(
 
 
 def test_echoed_secrets_are_masked(
-    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
+    sandbox: SandboxServer, args_for: ArgsFor, capsys: pytest.CaptureFixture[str]
 ) -> None:
     demo = sandbox.demo
     main(["send", *args_for(demo, integration_id="fault-echo")])
@@ -179,7 +206,7 @@ def test_echoed_secrets_are_masked(
     "hostile_id", ["../../admin", "x?y=1#z", "%2e%2e", "a/b", "..", "fault-500/../demo-twilio"]
 )
 def test_hostile_ids_stay_one_segment(
-    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str], hostile_id: str
+    sandbox: SandboxServer, args_for: ArgsFor, capsys: pytest.CaptureFixture[str], hostile_id: str
 ) -> None:
     exit_code, out = run_json(capsys, args_for(sandbox.demo, integration_id=hostile_id))
     assert exit_code == 1
@@ -189,7 +216,11 @@ def test_hostile_ids_stay_one_segment(
 @pytest.mark.parametrize("field", ["brand-url", "auth-key"])
 @pytest.mark.parametrize("value", ["x\r\nX-Evil: 1", "x\ny", "x\x00"])
 def test_hostile_header_values_exit_2_naming_field(
-    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str], field: str, value: str
+    sandbox: SandboxServer,
+    args_for: ArgsFor,
+    capsys: pytest.CaptureFixture[str],
+    field: str,
+    value: str,
 ) -> None:
     code = main(["send", *args_for(sandbox.demo, **{field.replace("-", "_"): value})])
     err = capsys.readouterr().err
@@ -198,13 +229,15 @@ def test_hostile_header_values_exit_2_naming_field(
     assert "nothing was sent" in err
 
 
-def test_bad_number_exits_2(sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_number_exits_2(
+    sandbox: SandboxServer, args_for: ArgsFor, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["send", *args_for(sandbox.demo, to="+1 415")])
     assert code == 2
     assert "To: too short" in capsys.readouterr().err
 
 
-def test_connection_refused_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+def test_connection_refused_exits_3(args_for: ArgsFor, capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -215,12 +248,11 @@ def test_connection_refused_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
     assert "refused" in out["error"]
 
 
-def test_real_process_with_secrets_from_environment(sandbox: SandboxServer) -> None:
+def test_real_process_with_secrets_from_environment(
+    sandbox: SandboxServer, args_for: ArgsFor
+) -> None:
     demo = sandbox.demo
-    argv = [a for a in args_for(demo)]
-    for flag in ("--auth-key", "--password"):
-        index = argv.index(flag)
-        del argv[index : index + 2]
+    argv = args_for(demo)
     env = dict(
         os.environ, SMSTESTER_AUTH_KEY=demo.auth_key, SMSTESTER_PASSWORD=demo.password, NO_PROXY="*"
     )
