@@ -379,7 +379,7 @@ def test_crash_while_encoding_leaves_the_old_file(
     store.create(acme())
     before = path.read_bytes()
 
-    def crash(data: object) -> bytes:
+    def crash(data: object, **options: object) -> bytes:
         raise RuntimeError("killed while encoding")
 
     monkeypatch.setattr(storage, "encode_json", crash)
