@@ -33,7 +33,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
@@ -263,10 +263,19 @@ class RateLimiter:
     afresh if it comes back). Each key holds at most `limit` timestamps.
     """
 
-    def __init__(self, limit: int, window: float, *, max_keys: int = MAX_TRACKED_KEYS) -> None:
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        *,
+        max_keys: int = MAX_TRACKED_KEYS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.limit = limit
         self.window = window
         self.max_keys = max(1, max_keys)
+        #: Seconds from any start (a test hands in its own clock instead of sleeping).
+        self.clock = clock
         # Least recently seen first.
         self._hits: collections.OrderedDict[bytes, list[float]] = collections.OrderedDict()
         self._lock = threading.Lock()
@@ -283,7 +292,7 @@ class RateLimiter:
         digest = hashlib.blake2b(
             key.encode("utf-8", "surrogatepass"), digest_size=16, person=b"sms-rate"
         ).digest()
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             self._forget_idle(now)
             hits = self._hits.get(digest)

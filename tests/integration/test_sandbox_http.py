@@ -26,6 +26,7 @@ from smstester.sandbox import (
     DemoConnection,
     SandboxServer,
 )
+from smstester.sandbox.app import RateLimiter
 from smstester.sandbox.faults import MAX_SLOW_SECONDS, parse_fault
 
 ODD_ID = "team a/b?c#d%e .."
@@ -722,14 +723,18 @@ def test_rate_limit() -> None:
 
 
 def test_rate_limit_window_slides() -> None:
-    with (
-        SandboxServer(rate_limit=1, rate_window=0.1) as srv,
-        httpx.Client(base_url=srv.url) as c,
-    ):
-        envelope(post(c), 200)
-        envelope(post(c), 429)
-        time.sleep(0.15)
-        envelope(post(c), 200)
+    limiter = RateLimiter(2, 60.0, clock=lambda: now)
+    now = 1000.0
+    assert limiter.check("key") is None
+    now += 10
+    assert limiter.check("key") is None
+    assert limiter.check("key") == pytest.approx(50.0)  # the first hit leaves the window at 1060
+    now += 50.5
+    assert limiter.check("key") is None  # one slot freed, the second hit still counts
+    assert limiter.check("key") == pytest.approx(9.5)
+    now += 60
+    assert limiter.check("key") is None
+    assert limiter.check("another") is None
 
 
 # --- HTTP plumbing -----------------------------------------------------------------------
