@@ -570,6 +570,17 @@ class _Names:
     def add(self, name: str) -> None:
         self._keys.add(name_key(name))
 
+    def take(self, wanted: str) -> tuple[str, str]:
+        """`free(wanted)`, now in use, and its `name_key`."""
+        key = name_key(wanted)
+        if key not in self._keys:
+            self._keys.add(key)
+            return wanted, key
+        name = self.free(wanted)
+        key = name_key(name)
+        self._keys.add(key)
+        return name, key
+
     def free(self, wanted: str) -> str:
         """`wanted`, or `wanted (2)`, `wanted (3)`, … — the first one not in use."""
         if name_key(wanted) not in self._keys:
@@ -713,16 +724,16 @@ class ProfileStore:
             profile = read.profile
             if profile.id in self._profiles:
                 profile = replace(profile, id=_new_id())
-            name = names.free(profile.name)
-            names.add(name)
-            if name != read.name:
+            name, key = names.take(profile.name)
+            if name != read.name.strip():  # trimming alone is no change worth a word
                 changed.append(f'"{_shown(read.name)}" is shown as "{name}"')
+            if name != profile.name:
                 profile = replace(profile, name=name)
             changed += [f'"{name}": {note}' for note in read.notes]
             if read.scrubbed:
                 scrubbed.append(f'"{name}"')
             self._profiles[profile.id] = profile
-            self._ids[name_key(name)] = profile.id
+            self._ids[key] = profile.id
             if read.extra:
                 self._extra[profile.id] = read.extra
         if (problems or changed) and result.status == "ok":

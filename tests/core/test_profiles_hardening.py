@@ -447,6 +447,14 @@ def test_a_stored_name_with_controls_is_shown_cleaned_not_lost(path: Path) -> No
     assert "Ac\\u202eme" in warning and "\u202e" not in warning and "\x1b" not in warning
 
 
+def test_a_stored_name_with_surrounding_spaces_is_trimmed_quietly(path: Path) -> None:
+    path.write_text(json.dumps({"version": 1, "profiles": [acme(name="x").to_json()]}), "utf-8")
+    path.write_text(path.read_text("utf-8").replace('"x"', '"  Acme  "'), "utf-8")
+    store = ProfileStore(path)
+    assert store.names() == ["Acme"] and store.warning is None
+    assert not list(path.parent.glob("profiles.json.*-*"))
+
+
 def test_an_unknown_name_is_echoed_escaped(store: ProfileStore) -> None:
     with pytest.raises(ProfileError) as caught:
         store.get("x\x1b]52;c;aGk=\x07")
