@@ -20,6 +20,7 @@ STYLED_WIDGETS = (
     "fromStatusLabel",
     "toStatusLabel",
     "segmentLabel",
+    "messageLimitLabel",
     "keyringBanner",
     "tlsBanner",
     "insecureTransportBanner",

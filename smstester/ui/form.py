@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 from smstester.core.fields import HELP, LABELS
 from smstester.core.phone import PhoneCheck, calling_codes, check_number
 from smstester.core.request import DEV_BASE_URL, LIVE_BASE_URL, SmsTest
-from smstester.core.segments import count_segments, replace_lookalikes
+from smstester.core.segments import MAX_CHARACTERS, count_segments, replace_lookalikes
 
 # PySide6 builds each Qt class, with its enums, on first use: the classes only a marked-up
 # or replaced message needs (QTextCharFormat, QTextCursor, ...) are imported there, and the
 # event classes are for annotations only (the first one builds QEvent's enums, ~2 ms).
 if TYPE_CHECKING:
+    from PySide6.QtCore import QMimeData
     from PySide6.QtGui import QKeyEvent, QWheelEvent
 
     from smstester.ui.highlight import CulpritHighlighter
@@ -128,6 +129,123 @@ class SecretEdit(QWidget):
         self.toggle.setText("Hide" if shown else "Show")
 
 
+def utf16_units(text: str) -> int:
+    """The length of `text` as Qt and Twilio count it (an emoji is two)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def cut_to_units(text: str, limit: int) -> str:
+    """The longest start of `text` of at most `limit` UTF-16 units (never half an emoji).
+    Its cost follows `limit`, not the length of `text`."""
+    kept = text[:limit]  # a start of `limit` characters has at least `limit` units
+    excess = utf16_units(kept) - limit
+    end = len(kept)
+    while excess > 0:
+        end -= 1
+        excess -= 2 if ord(kept[end]) > 0xFFFF else 1
+    return kept if end == len(text) else kept[:end]
+
+
+class MessageEdit(QPlainTextEdit):
+    """The message box. It never holds more than Twilio's 1,600 characters (UTF-16 units,
+    as `count_segments` and Qt count them): text past the limit, typed, pasted, dropped or
+    set from a profile, is cut where it comes in, and `cut` says how much was left out.
+    So every keystroke's work (the count, the culprit marks) stays bounded, whatever the
+    clipboard or a profile holds."""
+
+    #: Characters (code points) left out, of how many, and how they came: "set", "pasted",
+    #: "typed".
+    cut = Signal(int, int, str)
+
+    LIMIT = MAX_CHARACTERS
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._growth = (0, 0)  # the last change that added text: position, units added
+        #: Counts the edits; `cut` is emitted after the edit it reports.
+        self.edits = 0
+        self._trimming = False
+        self.document().contentsChange.connect(self._on_contents_change)
+        # Connected before anyone else's slot: the text is within the limit again before
+        # the form counts it.
+        self.textChanged.connect(self._enforce_limit)
+
+    def units(self) -> int:
+        """The text's length in UTF-16 units (O(1): the document keeps it)."""
+        return self.document().characterCount() - 1
+
+    def set_message(self, text: str) -> None:
+        """Set the whole text, cut at the limit before it reaches the box."""
+        kept = cut_to_units(text, self.LIMIT)
+        if kept != self.toPlainText():
+            self.setPlainText(kept)
+        if len(kept) < len(text):
+            self.cut.emit(len(text) - len(kept), len(text), "set")
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        """Paste and drop: only what fits goes in (one undoable edit)."""
+        if not source.hasText():
+            super().insertFromMimeData(source)
+            return
+        text = source.text()
+        cursor = self.textCursor()
+        room = self.LIMIT - self.units() + (cursor.selectionEnd() - cursor.selectionStart())
+        if len(text) <= room // 2 or utf16_units(text) <= room:
+            super().insertFromMimeData(source)
+            return
+        kept = cut_to_units(text, max(room, 0))
+        cursor.insertText(kept)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        self.cut.emit(len(text) - len(kept), len(text), "pasted")
+
+    def _on_contents_change(self, position: int, removed: int, added: int) -> None:
+        if added != removed:  # not a mere reformat
+            self.edits += 1
+        if added > removed:
+            self._growth = (position, added)
+
+    def _enforce_limit(self) -> None:
+        """Whatever else brought the text past the limit (a key at the limit, an input
+        method): take the excess back off the end of what came in, in the same undo step."""
+        excess = self.units() - self.LIMIT
+        if excess <= 0 or self._trimming:
+            return
+        position, added = self._growth
+        end = min(position + added, self.units())
+        text = self.toPlainText()  # at most the limit and what just came in
+        index = _index_of_unit(text, end)
+        removed_units = removed = 0
+        while removed_units < excess and index - removed > 0:
+            removed += 1
+            removed_units += 2 if ord(text[index - removed]) > 0xFFFF else 1
+        from PySide6.QtGui import QTextCursor
+
+        cursor = QTextCursor(self.document())
+        cursor.joinPreviousEditBlock()
+        cursor.setPosition(end - removed_units)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        self._trimming = True
+        try:
+            cursor.removeSelectedText()
+        finally:
+            self._trimming = False
+        cursor.endEditBlock()
+        self.cut.emit(removed, removed, "typed")
+
+
+def _index_of_unit(text: str, units: int) -> int:
+    """The index in `text` of the character at UTF-16 offset `units`."""
+    if len(text) == utf16_units(text):
+        return min(units, len(text))
+    count = 0
+    for index, ch in enumerate(text):
+        if count >= units:
+            return index
+        count += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
+
+
 class ConnectionForm(QWidget):
     """Every field of a send. Emits `changed` on any edit; `test()` is what it describes."""
 
@@ -158,7 +276,7 @@ class ConnectionForm(QWidget):
         self.region.setObjectName("regionCombo")
         self.region.setToolTip("Country used for numbers typed without + and a country code")
         self.set_region(system_region())
-        self.message = QPlainTextEdit(self)
+        self.message = MessageEdit(self)
         self._highlighter: CulpritHighlighter | None = None
         self.message.setObjectName("messageEdit")
         self.message.setPlaceholderText("The text of the test SMS")
@@ -167,6 +285,13 @@ class ConnectionForm(QWidget):
         self.segment_label = QLabel(self)
         self.segment_label.setObjectName("segmentLabel")
         self.segment_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.limit_note = QLabel(self)
+        self.limit_note.setObjectName("messageLimitLabel")
+        self.limit_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.limit_note.setWordWrap(True)
+        self.limit_note.setProperty("state", "warn")
+        self.limit_note.hide()
+        self._note_edit = -1  # the edit the note is about
 
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -201,7 +326,12 @@ class ConnectionForm(QWidget):
         segment_row.setContentsMargins(0, 0, 0, 0)
         segment_row.addWidget(self.segment_label, 1)
         segment_row.addWidget(self.fix_button)
-        layout.addRow("", segment_row)
+        under_message = QVBoxLayout()
+        under_message.setContentsMargins(0, 0, 0, 0)
+        under_message.setSpacing(2)
+        under_message.addLayout(segment_row)
+        under_message.addWidget(self.limit_note)  # hidden: takes no room
+        layout.addRow("", under_message)
 
         self._line_edits = (
             self.brand_url,
@@ -218,6 +348,7 @@ class ConnectionForm(QWidget):
         self.region.currentIndexChanged.connect(self.changed)
         self.message.textChanged.connect(self.changed)
         self.message.textChanged.connect(self._refresh_segments)
+        self.message.cut.connect(self._show_cut)
         self.changed.connect(self._refresh_numbers)
         chain: list[QWidget] = [
             self.base_url,
@@ -311,8 +442,7 @@ class ConnectionForm(QWidget):
         self.password.setText(test.password)
         self.phone_from.setText(test.phone_from)
         self.phone_to.setText(test.phone_to)
-        if self.message.toPlainText() != test.message:
-            self.message.setPlainText(test.message)
+        self.message.set_message(test.message)
         if test.region is not None:
             self.set_region(test.region)
 
@@ -336,7 +466,30 @@ class ConnectionForm(QWidget):
 
     # --- message: encoding, segments, culprits ------------------------------------------
 
+    def _show_cut(self, dropped: int, total: int, how: str) -> None:
+        """Say next to the counter what did not fit: nothing is cut silently."""
+        limit = f"Twilio's {MAX_CHARACTERS:,}-character limit"
+        if how == "typed":
+            text = f"The message is full: {limit}."
+        elif how == "pasted":
+            text = (
+                f"Pasted {total:,} characters: {dropped:,} past {limit} were left out "
+                "(Ctrl+Z undoes the paste)."
+            )
+        else:
+            text = (
+                f"The message had {total:,} characters: the box keeps the first "
+                f"{total - dropped:,} ({limit}); {dropped:,} were cut. Saving keeps the cut "
+                "message."
+            )
+        self.limit_note.setText("✂ " + text)
+        self.limit_note.setToolTip(text)
+        self.limit_note.show()
+        self._note_edit = self.message.edits
+
     def _refresh_segments(self) -> None:
+        if self.message.edits != self._note_edit:
+            self.limit_note.hide()  # the text changed since what the note is about
         text = self.message.toPlainText()
         info = count_segments(text)
         self.segment_label.setText(info.summary())

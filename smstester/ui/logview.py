@@ -1,10 +1,19 @@
-"""The log pane: one entry per attempt, laid out for reading, secrets always masked."""
+"""The log pane: one entry per attempt, laid out for reading, secrets always masked.
+
+An answer may be megabytes (a 4 MiB `data`, 100,000 error items). Everything that grows with
+it is done on the worker that made the send, by `prepare_entry`: the report lines (cut to a
+preview each, at most ENTRY_BUDGET characters in all), their HTML, and the masked raw answer.
+The UI thread only appends that bounded HTML (appending costs ~1-2 µs a character: 12,000
+characters stay well inside a frame or two) and keeps the raw text for *Show raw answer*.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QFontDatabase, QPalette
@@ -35,6 +44,139 @@ _DARK = {
     "plain": "",
 }
 
+#: Characters of one report line in the log pane (the raw answer has the rest).
+LINE_PREVIEW: Final = 2000
+#: Characters of report in one log entry, all lines together.
+ENTRY_BUDGET: Final = 12_000
+#: Characters of a status-bar message.
+STATUS_LIMIT: Final = 300
+#: Raw answers kept for *Show raw answer* (the oldest go first: each may be megabytes).
+RAW_KEPT: Final = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A send's log entry, prepared off the UI thread: bounded, masked HTML; the whole raw
+    answer, masked; and a line for the status bar."""
+
+    html: str
+    raw: str | None
+    raw_about: str
+    status: str
+
+
+def _line_html(line: Line, colours: Mapping[str, str]) -> str:
+    import html
+
+    from smstester.core.terminal import printable
+
+    colour = colours.get(line.tone, "")
+    text = html.escape(printable(line.text)).replace("\n", "<br>")
+    if line.tone == "head":
+        text = f"<b>{text}</b>"
+    style = f' style="color:{colour}"' if colour else ""
+    return f"<div{style}>{text}</div>"
+
+
+def _within_budget(lines: list[Line], budget: int = ENTRY_BUDGET) -> list[Line]:
+    """The first lines up to `budget` characters, then one line that counts the rest."""
+    from smstester.core.report import Line
+
+    kept: list[Line] = []
+    used = 0
+    for index, line in enumerate(lines):
+        room = budget - used
+        if len(line.text) <= room:
+            kept.append(line)
+            used += len(line.text)
+            continue
+        left = len(lines) - index
+        if room >= 200:  # worth showing the start of
+            kept.append(Line(line.text[:room] + " …", line.tone))
+            left -= 1
+        more = f"and {left:,} more lines; " if left else ""
+        kept.append(Line(f"… ({more}Show raw answer has the whole answer)", "dim"))
+        break
+    return kept
+
+
+#: Characters masked per call of `redact` in `mask_in_slices`.
+MASK_SLICE: Final = 1 << 16
+#: Where a slice may end: right after one of these, if no secret holds it. No encoding
+#: of a secret that masking decodes (JSON escapes, percent-encoding, HTML references,
+#: base64) holds one either, and none ends an escape half-way.
+_SLICE_ENDS: Final = (",", "}", "]", "\n", '"', " ", ">")
+
+
+def mask_in_slices(text: str, secrets: Iterable[str], size: int = MASK_SLICE) -> str:
+    """`redact(text, secrets)`, a slice at a time.
+
+    One `redact` call over megabytes holds Python's GIL in C for as long as it scans (430 ms
+    for 100,000 error items), and the UI thread waits for the GIL that long, though the
+    masking runs on a worker. Slices end only right after a character that no secret holds
+    (see _SLICE_ENDS), so every form of a secret lies whole inside one slice, and what is
+    masked is the same; between slices the UI thread runs. A text with no such character
+    is masked in one call."""
+    from smstester.core.secrets import redact
+
+    keep = tuple(s for s in secrets if s)
+    ends = [c for c in _SLICE_ENDS if not any(c in s for s in keep)]
+    if len(text) <= 2 * size or not keep or not ends:
+        return redact(text, keep)
+    out: list[str] = []
+    start = 0
+    while start < len(text):
+        stop = start + size
+        if stop >= len(text):
+            cut = len(text)
+        else:
+            found = [i for i in (text.find(c, stop) for c in ends) if i >= 0]
+            cut = min(found) + 1 if found else len(text)
+        out.append(redact(text[start:cut], keep))
+        start = cut
+    return "".join(out)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def prepare_entry(
+    result: SendResult, secrets: Iterable[str], colours: Mapping[str, str], note: str = ""
+) -> Entry:
+    """The log entry for `result`, every secret masked. Runs on the send's worker: its cost
+    grows with the answer, and none of it may fall on the UI thread."""
+    import html
+
+    from smstester.core.report import Line, report_lines
+    from smstester.core.secrets import redact
+    from smstester.core.terminal import printable
+
+    keep = tuple(s for s in secrets if s)
+    lines = _within_budget(report_lines(result, keep, preview=LINE_PREVIEW))
+    if note:
+        lines.append(Line(note, "warn"))
+    raw: str | None = None
+    about = ""
+    body = result.body
+    if body is not None and body.text:
+        headers = "\n".join(f"{k}: {v}" for k, v in result.headers)
+        status = f"HTTP {result.http_status} {result.reason_phrase}"
+        raw = mask_in_slices(f"{status}\n{headers}\n\n{body.text}", keep)
+        kind = body.content_type or "no content type"
+        about = html.escape(printable(_cut(f"{body.size:,} bytes, {kind}", STATUS_LIMIT)))
+    if result.success:
+        status_line = "Success"
+    else:
+        said = result.error or "The server answered: failure"
+        status_line = printable(_cut(redact(_cut(said, 20 * STATUS_LIMIT), keep), STATUS_LIMIT))
+    return Entry(
+        html="".join(_line_html(line, colours) for line in lines),
+        raw=raw,
+        raw_about=about,
+        status=status_line.replace("\n", " "),
+    )
+
 
 class LogView(QTextBrowser):
     """Append-only log of attempts; the raw body of each stays one click away."""
@@ -48,64 +190,51 @@ class LogView(QTextBrowser):
         self.setReadOnly(True)
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.setPlaceholderText("Each send appears here: status, envelope and errors.")
-        self._raw: dict[str, tuple[str, str]] = {}
+        self._raw: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self._count = 0
         self.anchorClicked.connect(self._open_anchor)
 
-    def _colours(self) -> dict[str, str]:
+    @property
+    def entry_count(self) -> int:
+        """How many send entries the log has had (the number of the last one)."""
+        return self._count
+
+    def colours(self) -> dict[str, str]:
+        """The colour of each tone for the current palette (for `prepare_entry`)."""
         dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-        return _DARK if dark else _LIGHT
+        return dict(_DARK if dark else _LIGHT)
 
-    def _line_html(self, line: Line) -> str:
-        import html
-
-        colour = self._colours().get(line.tone, "")
-        text = html.escape(line.text).replace("\n", "<br>")
-        if line.tone == "head":
-            text = f"<b>{text}</b>"
-        style = f' style="color:{colour}"' if colour else ""
-        return f"<div{style}>{text}</div>"
-
-    def add_result(self, result: SendResult, secrets: Iterable[str], note: str = "") -> None:
-        """One entry for a finished send."""
-        import html
-
-        from smstester.core.report import Line, report_lines
-        from smstester.core.secrets import redact
-
-        keep = tuple(s for s in secrets if s)
+    def add_entry(self, entry: Entry) -> None:
+        """One entry for a finished send, prepared by `prepare_entry`."""
         self._count += 1
         stamp = time.strftime("%H:%M:%S")
-        lines = report_lines(result, keep, preview=2000)
-        parts = [f'<div style="color:{self._colours()["dim"]}">#{self._count} · {stamp}</div>']
-        parts += [self._line_html(line) for line in lines]
-        if note:
-            parts.append(self._line_html(Line(note, "warn")))
-        if result.body is not None and result.body.text:
+        parts = [f'<div style="color:{self.colours()["dim"]}">#{self._count} · {stamp}</div>']
+        parts.append(entry.html)
+        if entry.raw is not None:
             key = str(self._count)
-            body = redact(result.body.shown_text, keep)
-            headers = "\n".join(f"{k}: {redact(v, keep)}" for k, v in result.headers)
-            status = f"HTTP {result.http_status} {result.reason_phrase}"
-            self._raw[key] = (f"Raw answer #{self._count}", f"{status}\n{headers}\n\n{body}")
-            parts.append(
-                f'<div><a href="raw:{key}">Show raw answer</a> '
-                f"({result.body.size:,} bytes, "
-                f"{html.escape(result.body.content_type or 'no content type')})</div>"
-            )
+            self._raw[key] = (f"Raw answer #{self._count}", entry.raw)
+            while len(self._raw) > RAW_KEPT:
+                self._raw.popitem(last=False)
+            parts.append(f'<div><a href="raw:{key}">Show raw answer</a> ({entry.raw_about})</div>')
         self._append_block(parts)
+
+    def add_result(self, result: SendResult, secrets: Iterable[str], note: str = "") -> None:
+        """One entry for a finished send, prepared here (for small results only: a send's
+        answer is prepared on its worker, see MainWindow.send)."""
+        self.add_entry(prepare_entry(result, secrets, self.colours(), note))
 
     def add_note(self, text: str, tone: str = "dim") -> None:
         """A line that is not a send: a cancel, bad input, a warning."""
         from smstester.core.report import Line
 
         stamp = time.strftime("%H:%M:%S")
-        self._append_block([self._line_html(Line(f"{stamp} · {text}", tone))])  # type: ignore[arg-type]
+        line = Line(_cut(f"{stamp} · {text}", ENTRY_BUDGET), tone)  # type: ignore[arg-type]
+        self._append_block([_line_html(line, self.colours())])
 
     def _append_block(self, parts: list[str]) -> None:
         if not self.document().isEmpty():
             self.append("")  # a blank line between entries
-        for part in parts:
-            self.append(part)
+        self.append("".join(parts))  # one append: one layout pass
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
 
@@ -115,5 +244,13 @@ class LogView(QTextBrowser):
 
     def _open_anchor(self, url: QUrl) -> None:
         text = url.toString()
-        if text.startswith("raw:") and text[4:] in self._raw:
-            self.raw_requested.emit(*self._raw[text[4:]])
+        if not text.startswith("raw:"):
+            return
+        key = text[4:]
+        if key in self._raw:
+            self.raw_requested.emit(*self._raw[key])
+        else:
+            self.add_note(
+                f"The raw answer of #{key} is no longer kept (only the last {RAW_KEPT} are).",
+                "warn",
+            )

@@ -27,16 +27,16 @@ from smstester import __version__
 from smstester.core.request import InvalidInput, build_request, insecure_transport_warning
 from smstester.ui import dialogs
 from smstester.ui.form import ConnectionForm
-from smstester.ui.logview import LogView
+from smstester.ui.logview import Entry, LogView, prepare_entry
 from smstester.ui.profiles import ProfileBar
-from smstester.ui.tasks import TaskRunner
+from smstester.ui.tasks import TaskRunner, gc_paused
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
 
     # The HTTP client (and httpx under it) is imported after the first paint: on a worker
     # by `_warm_up`, or by the first send, whichever comes first.
-    from smstester.core.client import CancelToken, SendResult, SmsClient, Timeouts
+    from smstester.core.client import CancelToken, SmsClient, Timeouts
     from smstester.core.keystore import KeyringStatus
     from smstester.core.profiles import Profile
     from smstester.sandbox import SandboxServer
@@ -317,32 +317,36 @@ class MainWindow(QMainWindow):
         generation = self._generation
         timeouts, verify = self.timeouts, self.verify
         cancel = self._cancel = CancelToken()
+        colours = self.log.colours()
+        note = "" if verify is not False else "TLS certificate verification was OFF"
         self._set_busy(True)
 
-        def work() -> SendResult:
-            return self.clients.get(timeouts, verify).send_request(request, cancel)
+        def work() -> Entry:
+            with gc_paused():
+                result = self.clients.get(timeouts, verify).send_request(request, cancel)
+                # The entry is laid out here, on the worker: an answer of megabytes costs
+                # the UI thread no more than a small one.
+                entry = prepare_entry(result, secrets, colours, note)
+                del result  # freed here, on the worker, before the collector is back
+            return entry
 
         self.tasks.start(
             work,
-            result=lambda result: self._on_result(generation, result, secrets),
+            result=lambda entry: self._on_result(generation, entry),
             failed=lambda message: self._on_failed(generation, message),
         )
 
-    def _on_result(self, generation: int, result: SendResult, secrets: tuple[str, ...]) -> None:
+    def _on_result(self, generation: int, entry: Entry) -> None:
         if generation != self._generation:
             return  # a cancelled send's late answer
-        note = "" if self.verify is not False else "TLS certificate verification was OFF"
-        self.log.add_result(result, secrets, note)
+        self.log.add_entry(entry)
         self._set_busy(False)
-        self.statusBar().showMessage(
-            "Success" if result.success else (result.error or "The server answered: failure"),
-            5000,
-        )
+        self.statusBar().showMessage(entry.status, 5000)
 
     def _on_failed(self, generation: int, message: str) -> None:
         if generation != self._generation:
             return
-        self.log.add_note(f"Internal error, please report it: {message}", "fail")
+        self.log.add_note(f"Internal error, please report it: {message[:2000]}", "fail")
         self._set_busy(False)
 
     def cancel(self) -> None:
@@ -440,36 +444,33 @@ class MainWindow(QMainWindow):
         )
         if not path:
             return
-        text = self.log.toPlainText()
+        self._write_text(path, self.log.toPlainText(), "Log saved to")
 
+    def _show_raw(self, title: str, text: str) -> None:
+        from smstester.ui.rawview import RawAnswerDialog
+
+        dialog = RawAnswerDialog(title, text, self.tasks, self._save_raw, self)
+        dialog.show()
+
+    def _save_raw(self, text: str) -> None:
+        """Save a whole raw answer (masked, as the viewer holds it) to a file the user picks."""
+        path = dialogs.save_file(
+            self, "Save raw answer", "smstester-answer.txt", "Text files (*.txt);;All files (*)"
+        )
+        if path:
+            self._write_text(path, text, "Raw answer saved to")
+
+    def _write_text(self, path: str, text: str, done: str) -> None:
         def write() -> str:
-            with open(path, "w", encoding="utf-8") as handle:
+            with open(path, "w", encoding="utf-8", errors="replace") as handle:
                 handle.write(text)
             return path
 
         self.tasks.start(
             write,
-            result=lambda where: self.statusBar().showMessage(f"Log saved to {where}", 4000),
-            failed=lambda message: self.log.add_note(f"Could not save the log: {message}", "fail"),
+            result=lambda where: self.statusBar().showMessage(f"{done} {where}", 4000),
+            failed=lambda message: self.log.add_note(f"Could not save {path}: {message}", "fail"),
         )
-
-    def _show_raw(self, title: str, text: str) -> None:
-        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit
-
-        dialog = QDialog(self)
-        dialog.setWindowTitle(title)
-        view = QPlainTextEdit(dialog)
-        view.setReadOnly(True)
-        view.setPlainText(text)
-        view.setFont(self.log.font())
-        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
-        box.rejected.connect(dialog.reject)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(view)
-        layout.addWidget(box)
-        dialog.resize(720, 480)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
 
     def about(self) -> None:
         import platform

@@ -19,7 +19,10 @@ Rows:
   and the window's whole reaction to a typed key in the To field (informational);
 - segment recount of 1,600 characters (``bench_segments``), the worst flavour's median;
 - longest stall of the UI event loop while a 3 s slow send (``fault-slow-3``) is in flight;
-- Cancel to an idle window, median.
+- Cancel to an idle window, median;
+- longest stall of the UI event loop while the window receives and shows a 4 MiB `data`,
+  and 100,000 error items, from a server on 127.0.0.1 (click to entry shown, then opening
+  "Show raw answer" until the viewer holds the whole answer).
 """
 
 from __future__ import annotations
@@ -503,6 +506,151 @@ def bench_window(cancel_runs: int) -> list[Row]:
     return rows
 
 
+# --- the window: big answers ----------------------------------------------------------
+
+#: What the big-answer server sends, by integration id (each a 400 failure envelope).
+MIB = 1 << 20
+
+
+def _big_bodies() -> dict[str, bytes]:
+    import json
+
+    def envelope(**fields: object) -> bytes:
+        return json.dumps({"success": False, "statusCode": 400, "message": "m", **fields}).encode()
+
+    items = [{"code": 20000 + i, "message": f"error item {i}"} for i in range(100_000)]
+    return {
+        "big-data": envelope(data="0123456789abcdef" * (4 * MIB // 16)),
+        "many-errors": envelope(errors=items),
+    }
+
+
+def _big_answer_server(bodies: dict[str, bytes]) -> object:
+    """A stdlib HTTP server on 127.0.0.1 answering POST .../{id}/sms/test with bodies[id]."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = bodies.get(self.path.split("/")[-3], b"{}")
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _stall_probe(interval_ms: int = 2) -> tuple[object, list[float]]:
+    from PySide6.QtCore import QTimer
+
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    return timer, ticks
+
+
+def _longest_gap(ticks: list[float], interval_ms: int = 2) -> float:
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    return max(gaps, default=0.0) - interval_ms / 1000
+
+
+def _raw_viewer_loaded(window: object) -> bool:
+    """True once a raw-answer dialog is up and its viewer holds the whole text (an older
+    window's dialog, which has no such viewer, counts once it is up)."""
+    from PySide6.QtWidgets import QDialog, QWidget
+
+    for dialog in window.findChildren(QDialog):  # type: ignore[attr-defined]
+        if dialog.isVisible():
+            view = dialog.findChild(QWidget, "rawAnswerView")
+            return view is None or bool(view.is_loaded())  # type: ignore[attr-defined]
+    return False
+
+
+def bench_big_answers() -> list[Row]:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from smstester.ui import build_window
+    from smstester.ui.window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    bodies = _big_bodies()
+    server = _big_answer_server(bodies)
+    window = build_window(["--sandbox"])
+    assert isinstance(window, MainWindow)
+    window.show()
+    rows: list[Row] = []
+    try:
+        if not _wait(app, lambda: window.profiles.store is not None, 10):
+            raise RuntimeError("the profiles never loaded")
+        _wait(app, lambda: False, 1.0)
+        port = server.server_address[1]  # type: ignore[attr-defined]
+        window.form.base_url.setEditText(f"http://127.0.0.1:{port}")
+        for key, name, what in (
+            ("big-data", "a 4 MiB answer", "4 MiB `data`"),
+            ("many-errors", "100,000 error items", "100,000 error items"),
+        ):
+            window.form.integration_id.setText(key)
+            _run_loop(lambda: False, 0.2)
+            timer, ticks = _stall_probe()
+            before = window.log.toPlainText().count("POST ")
+            timer.start()  # type: ignore[attr-defined]
+            _run_loop(lambda: False, 0.05)
+            started = time.perf_counter()
+            window.send()
+            if not _run_loop(
+                lambda before=before: (
+                    not window.in_flight and window.log.toPlainText().count("POST ") > before
+                ),
+                600,
+            ):
+                raise RuntimeError(f"the answer with {what} never showed")
+            took = time.perf_counter() - started
+            _run_loop(lambda: False, 0.3)
+            shown = _longest_gap(ticks)
+            ticks.clear()
+            _run_loop(lambda: False, 0.05)
+            opened_at = time.perf_counter()
+            count = getattr(window.log, "entry_count", None) or getattr(window.log, "_count", 0)
+            window.log._open_anchor(QUrl(f"raw:{count}"))
+            if not _run_loop(lambda: _raw_viewer_loaded(window), 120):
+                raise RuntimeError(f"the raw answer with {what} never showed")
+            opened = time.perf_counter() - opened_at
+            _run_loop(lambda: False, 0.3)
+            timer.stop()  # type: ignore[attr-defined]
+            raw = _longest_gap(ticks)
+            for dialog in window.findChildren(QDialog):
+                dialog.close()
+            _run_loop(lambda: False, 0.1)
+            worst = max(shown, raw)
+            rows.append(
+                Row(
+                    f"longest UI stall for {name}",
+                    f"{_ms(worst)} (answer {_ms(shown)}, raw answer {_ms(raw)})",
+                    "≤ 50 ms",
+                    worst <= 0.050,
+                    f"QTimer every 2 ms; {len(bodies[key]) / MIB:.1f} MiB body from 127.0.0.1: "
+                    f"click to entry in {took:.1f} s, Show raw answer to the whole text in "
+                    f"{opened:.1f} s",
+                )
+            )
+    finally:
+        window.close()
+        window.shutdown()
+        server.shutdown()  # type: ignore[attr-defined]
+        server.server_close()  # type: ignore[attr-defined]
+    return rows
+
+
 def _left_button() -> object:
     from PySide6.QtCore import Qt
 
@@ -545,6 +693,11 @@ def main(argv: list[str] | None = None) -> int:
         help="only the start-up and memory rows, for the smstester in CHECKOUT (default: "
         "this one), e.g. a `git worktree` of an older commit for a before/after comparison",
     )
+    parser.add_argument(
+        "--only",
+        choices=["big-answers"],
+        help="only these rows (the big answers take a while on an older checkout)",
+    )
     args = parser.parse_args(argv)
     quick: bool = args.quick
     runs = args.runs or (3 if quick else 7)
@@ -556,11 +709,14 @@ def main(argv: list[str] | None = None) -> int:
         ("number check", lambda: [bench_check_number(3 if quick else 20)]),
         ("segment recount", lambda: [bench_segments(50 if quick else 300)]),
         ("window", lambda: bench_window(3 if quick else 7)),
+        ("big answers", bench_big_answers),
     ]
     if args.startup_only is not None:
         checkout: Path = args.startup_only.resolve()
         source = None if checkout == ROOT else checkout
         steps = [("start-up and memory", lambda: bench_startup(runs, source))]
+    if args.only == "big-answers":
+        steps = [("big answers", bench_big_answers)]
     rows: list[Row] = []
     for title, step in steps:
         print(f"… {title}", file=sys.stderr, flush=True)
