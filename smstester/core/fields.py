@@ -40,6 +40,15 @@ class Field:
     env: str | None = None
     #: Its key in JSON output (`profiles list --json`) and the API's body where it is sent.
     json_key: str = ""
+    #: What `--help` shows for the flag's value ("" = the flag's name in capitals).
+    metavar: str = ""
+    #: Its column's heading in `smstester profiles list` ("" = not a column there).
+    column: str = ""
+
+    @property
+    def short_label(self) -> str:
+        """The form's label without its `&`: the field's name in a sentence ("Auth Token")."""
+        return self.mnemonic.replace("&&", "\0").replace("&", "").replace("\0", "&")
 
 
 FIELDS: Final[tuple[Field, ...]] = (
@@ -52,6 +61,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         "baseUrlEdit",
         flag="--base-url",
         json_key="baseUrl",
+        column="BASE URL",
     ),
     Field(
         "brand_url",
@@ -62,6 +72,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         placeholder="brand.example.com",
         flag="--brand-url",
         json_key="brandUrl",
+        column="BRAND-URL",
     ),
     Field(
         "integration_id",
@@ -72,6 +83,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         placeholder="the app integration's id",
         flag="--integration-id",
         json_key="integrationId",
+        column="INTEGRATION ID",
     ),
     Field(
         "auth_key",
@@ -95,6 +107,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         placeholder="AC followed by 32 hex digits",
         flag="--username",
         json_key="username",
+        column="USERNAME",
     ),
     Field(
         "password",
@@ -118,6 +131,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         placeholder="+15005550006",
         flag="--from",
         json_key="phoneNumberFrom",
+        metavar="NUMBER",
     ),
     Field(
         "phone_to",
@@ -129,6 +143,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         placeholder="+14155552671",
         flag="--to",
         json_key="phoneNumberTo",
+        metavar="NUMBER",
     ),
     Field(
         "region",

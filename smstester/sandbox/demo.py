@@ -56,20 +56,14 @@ class DemoConnection:
     message: str = DEMO_MESSAGE
 
     def as_test(self) -> SmsTest:
-        """The demo connection as the SmsTest a form or a client sends."""
+        """The demo connection as the SmsTest a form or a client sends: each field of the
+        table that it has (`url` is the base URL); the others keep their defaults."""
+        from smstester.core.fields import FIELDS
         from smstester.core.request import SmsTest
 
-        return SmsTest(
-            base_url=self.url,
-            brand_url=self.brand_url,
-            integration_id=self.integration_id,
-            auth_key=self.auth_key,
-            username=self.username,
-            password=self.password,
-            phone_from=self.phone_from,
-            phone_to=self.phone_to,
-            message=self.message,
-        )
+        values = {field.name: getattr(self, field.name, None) for field in FIELDS}
+        values["base_url"] = self.url
+        return SmsTest(**{name: value for name, value in values.items() if value is not None})
 
     def as_contract_json(self) -> dict[str, str]:
         """The object `smstester sandbox --json` prints (CONTRACT §3), keys exactly as there."""
