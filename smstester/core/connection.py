@@ -159,8 +159,11 @@ def resolve_test(
     return ResolvedTest(test.with_changes(**found), profile, tuple(warnings))
 
 
-def _read_only(store: ProfileStore) -> StoreReadOnly:
-    return StoreReadOnly(store.warning or f"the profiles file {store.path} cannot be changed")
+def check_writable(store: ProfileStore) -> None:
+    """StoreReadOnly, in words, when `store`'s file cannot be changed (a newer or unreadable
+    file): before anything else is asked for or touched."""
+    if store.read_only:
+        raise StoreReadOnly(store.warning or f"the profiles file {store.path} cannot be changed")
 
 
 def _not_kept(keys: SecretStore) -> ProfileError:
@@ -192,8 +195,7 @@ def save_profile(
     ProfileError (StoreReadOnly, NameTaken, ProfileNotFound among them) in words when the
     profile cannot be saved; then the file and the keyring are as they were.
     """
-    if store.read_only:
-        raise _read_only(store)
+    check_writable(store)
     if new is None:
         new = store.get_by_id(profile.id) is None
     values = {name: secrets[name] for name in SECRET_FIELDS if secrets.get(name)}
@@ -262,8 +264,7 @@ def delete_profile(store: ProfileStore, keys: Keys, name: str) -> DeletedProfile
     deleted; then nothing is changed. Entries the keyring cannot remove are a warning: the
     profile is deleted all the same."""
     profile = store.get(name)
-    if store.read_only:
-        raise _read_only(store)
+    check_writable(store)
     deleted = store.delete(profile.name)
     ring = _open(keys)
     warnings: tuple[str, ...] = ()

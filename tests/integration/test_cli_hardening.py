@@ -602,12 +602,13 @@ def test_head_minus_one_through_a_real_pipe(tmp_path: Path) -> None:
 CRASH = """
 import os, sys
 import smstester.cli as cli
+import smstester.cli.send as send
 
 def crash(args):
-    test = cli.test_from_args(args)
+    test = send.resolve_test(args).test
     raise RuntimeError(f"kaboom near {test.password}")
 
-cli.cmd_curl = crash
+send.cmd_curl = crash
 sys.exit(cli.main(sys.argv[1:]))
 """
 

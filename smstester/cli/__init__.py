@@ -1,0 +1,115 @@
+"""The command line (CONTRACT §3): the window, `send`, `curl`, `sandbox` and `profiles`.
+
+One module per command (`send` for send and curl, `sandbox`, `profiles`), the options they
+share in `options`, what every command needs in `common`, the window's own options in
+`window`. A command's module is imported, and its parser built, only when a command is
+asked for: `smstester`, `smstester --sandbox` and `smstester --screenshot FILE` start the
+window without either (`window.window_options`). The domain operations (which test a send
+uses, saving and deleting a profile with its secrets) are `core.connection`'s, shared with
+the window.
+
+Rules every command follows (CONTRACT §3a):
+- Secrets are never taken from the command line (see `options`): they come from a file,
+  the environment, a profile's keyring entries, or for `send` a prompt that does not echo.
+- The process never writes a core file (it would hold both secrets).
+- Bad input is exit 2 with a message in words; a closed standard output (`| head -1`) ends
+  the command quietly; any other failure is one line, "smstester: internal error: …"
+  (SMSTESTER_DEBUG=1 adds the traceback), exit 70.
+- Every line of text that can carry a server's or a profile's text goes through
+  `printable` (terminal escapes shown, never obeyed); JSON output through `printable_json`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from smstester.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_STDOUT_CLOSED,
+    CommandError,
+    eprint,
+    no_core_dumps,
+    report_command_error,
+    report_internal_error,
+    stdout_gone,
+)
+from smstester.cli.window import WindowOptions, cmd_window, window_options
+
+if TYPE_CHECKING:
+    import argparse
+
+    from smstester.core.request import SmsTest
+
+__all__ = ["build_parser", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    no_core_dumps()
+    try:
+        code = _run(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()  # a closed pipe shows here, not in the flush at exit
+    except BrokenPipeError:
+        stdout_gone()
+        return EXIT_STDOUT_CLOSED
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: one plain line, not a traceback
+        return report_internal_error(exc)
+    return code
+
+
+def _run(argv: list[str]) -> int:
+    options = window_options(argv)
+    if options is not None:
+        return cmd_window(options)
+    from smstester.cli.options import secret_flag_in, secret_flag_refusal
+
+    flag = secret_flag_in(argv)
+    if flag is not None:
+        eprint(f"smstester: {secret_flag_refusal(flag)}")
+        return EXIT_BAD_INPUT
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        return cmd_window(WindowOptions.from_args(args))
+    command: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return command(args)
+    except CommandError as exc:
+        return report_command_error(args, exc)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line's parser: the window's options and every command's."""
+    from smstester import __version__
+    from smstester.cli import profiles, sandbox, send
+    from smstester.cli.options import Parser
+    from smstester.cli.window import add_window_options
+
+    parser = Parser(
+        prog="smstester",
+        description="Check that an SMS app integration on jframework really works.",
+    )
+    parser.add_argument("--version", action="version", version=f"smstester {__version__}")
+    add_window_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    send.add_parsers(sub)
+    sandbox.add_parser(sub)
+    profiles.add_parser(sub)
+    return parser
+
+
+def _only_window_options(argv: list[str]) -> bool:
+    """True when `argv` holds nothing but the window's own options (`window_options`)."""
+    return window_options(argv) is not None
+
+
+def test_from_args(args: argparse.Namespace) -> SmsTest:
+    """The old name of `send.resolve_test(args).test`, for the callers that still use it."""
+    from smstester.cli.send import resolve_test
+
+    return resolve_test(args).test
+
+
+test_from_args.__test__ = False  # type: ignore[attr-defined]  # not a test, whatever its name
