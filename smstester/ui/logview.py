@@ -2,7 +2,8 @@
 
 An answer may be megabytes (a 4 MiB `data`, 100,000 error items). Everything that grows with
 it is done on the worker that made the send, by `prepare_entry`: the report lines (cut to a
-preview each, at most ENTRY_BUDGET characters in all), their HTML, and the masked raw answer.
+preview each, at most ENTRY_BUDGET characters in all), their HTML, and the masked raw answer,
+folded into rows for its viewer.
 The UI thread only appends that bounded HTML (appending costs ~1-2 µs a character: 12,000
 characters stay well inside a frame or two) and keeps the raw text for *Show raw answer*.
 """
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 if TYPE_CHECKING:
     from smstester.core.client import SendResult
     from smstester.core.report import Line
+    from smstester.ui.rawview import Rows
 
 # The report (and the envelope parser under it) and `html` are imported by the first entry,
 # not before the window's first paint.
@@ -50,8 +52,9 @@ LINE_PREVIEW: Final = 2000
 ENTRY_BUDGET: Final = 12_000
 #: Characters of a status-bar message.
 STATUS_LIMIT: Final = 300
-#: Raw answers kept for *Show raw answer* (the oldest go first: each may be megabytes).
-RAW_KEPT: Final = 20
+#: Roughly how many bytes of raw answers are kept for *Show raw answer* (each may be
+#: megabytes; the oldest go first, the newest always stays).
+RAW_BUDGET: Final = 64 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +63,27 @@ class Entry:
     answer, masked; and a line for the status bar."""
 
     html: str
-    raw: str | None
+    raw: Rows | None
     raw_about: str
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawAnswer:
+    """The whole raw answer of one entry, masked and folded: what *Show raw answer* shows."""
+
+    title: str
+    rows: Rows
+
+    @property
+    def text(self) -> str:
+        """The whole answer, exactly as it came (masked)."""
+        return self.rows.text
+
+    @property
+    def cost(self) -> int:
+        """About how many bytes it holds."""
+        return 2 * len(self.rows.text) + 56 * len(self.rows.rows)
 
 
 def _line_html(line: Line, colours: Mapping[str, str]) -> str:
@@ -156,13 +177,17 @@ def prepare_entry(
     lines = _within_budget(report_lines(result, keep, preview=LINE_PREVIEW))
     if note:
         lines.append(Line(note, "warn"))
-    raw: str | None = None
+    raw: Rows | None = None
     about = ""
     body = result.body
     if body is not None and body.text:
+        from smstester.ui.rawview import fold
+
         headers = "\n".join(f"{k}: {v}" for k, v in result.headers)
         status = f"HTTP {result.http_status} {result.reason_phrase}"
-        raw = mask_in_slices(f"{status}\n{headers}\n\n{body.text}", keep)
+        # Folded here too: opening the viewer then costs the UI thread a few rows' paint,
+        # with no worker competing for the GIL meanwhile.
+        raw = fold(mask_in_slices(f"{status}\n{headers}\n\n{body.text}", keep))
         kind = body.content_type or "no content type"
         about = html.escape(printable(_cut(f"{body.size:,} bytes, {kind}", STATUS_LIMIT)))
     if result.success:
@@ -181,7 +206,8 @@ def prepare_entry(
 class LogView(QTextBrowser):
     """Append-only log of attempts; the raw body of each stays one click away."""
 
-    raw_requested = Signal(str, str)  # title, text
+    #: A RawAnswer to show (a Python object: megabytes pass by reference, not as QString).
+    raw_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -190,7 +216,8 @@ class LogView(QTextBrowser):
         self.setReadOnly(True)
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.setPlaceholderText("Each send appears here: status, envelope and errors.")
-        self._raw: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        self._raw: OrderedDict[str, RawAnswer] = OrderedDict()
+        self._raw_cost = 0
         self._count = 0
         self.anchorClicked.connect(self._open_anchor)
 
@@ -212,9 +239,10 @@ class LogView(QTextBrowser):
         parts.append(entry.html)
         if entry.raw is not None:
             key = str(self._count)
-            self._raw[key] = (f"Raw answer #{self._count}", entry.raw)
-            while len(self._raw) > RAW_KEPT:
-                self._raw.popitem(last=False)
+            self._raw[key] = RawAnswer(f"Raw answer #{self._count}", entry.raw)
+            self._raw_cost += self._raw[key].cost
+            while self._raw_cost > RAW_BUDGET and len(self._raw) > 1:
+                self._raw_cost -= self._raw.popitem(last=False)[1].cost
             parts.append(f'<div><a href="raw:{key}">Show raw answer</a> ({entry.raw_about})</div>')
         self._append_block(parts)
 
@@ -241,6 +269,7 @@ class LogView(QTextBrowser):
     def clear_log(self) -> None:
         self.clear()
         self._raw.clear()
+        self._raw_cost = 0
 
     def _open_anchor(self, url: QUrl) -> None:
         text = url.toString()
@@ -248,9 +277,10 @@ class LogView(QTextBrowser):
             return
         key = text[4:]
         if key in self._raw:
-            self.raw_requested.emit(*self._raw[key])
+            self.raw_requested.emit(self._raw[key])
         else:
             self.add_note(
-                f"The raw answer of #{key} is no longer kept (only the last {RAW_KEPT} are).",
+                f"The raw answer of #{key} is no longer kept: the log keeps about "
+                f"{RAW_BUDGET >> 20} MiB of raw answers, the newest.",
                 "warn",
             )

@@ -2,8 +2,9 @@
 
 Qt's text widgets lay out every paragraph they hold: a QPlainTextEdit took 2.1 s to take a
 4 MiB answer on one line, and 0.4 s just to adopt a document of 420,000 short lines built on
-a worker. `RawAnswerView` paints only the rows on screen, from rows that `fold` prepares on a
-worker, so showing any answer costs the same few milliseconds:
+a worker. `RawAnswerView` paints only the rows on screen, from rows that `fold` prepares on
+the send's worker (logview.prepare_entry), so showing any answer costs the same few
+milliseconds:
 
 - a line longer than FOLD characters goes on over the next rows, each marked `↪`;
 - control characters, bidi marks and lone surrogates are shown as escapes (`\\x1b`,
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -36,9 +37,7 @@ from PySide6.QtWidgets import (
 from smstester.core.terminal import printable
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QCloseEvent, QKeyEvent, QMouseEvent, QPaintEvent, QResizeEvent
-
-    from smstester.ui.tasks import TaskRunner
+    from PySide6.QtGui import QKeyEvent, QMouseEvent, QPaintEvent, QResizeEvent
 
 #: Characters per row; a longer line goes on over the next rows.
 FOLD: Final = 200
@@ -114,9 +113,6 @@ def fold(text: str, width: int = FOLD) -> Rows:
 class RawAnswerView(QAbstractScrollArea):
     """A read-only view of `Rows` that paints only what is on screen."""
 
-    #: Emitted when the rows have been set.
-    loaded = Signal()
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("rawAnswerView")
@@ -126,7 +122,7 @@ class RawAnswerView(QAbstractScrollArea):
         self._rows: Rows | None = None
         self._anchor = -1  # selection: rows from anchor to current, both included
         self._current = -1
-        self.placeholder = "Preparing the raw answer…"
+        self.placeholder = "No answer to show."
 
     # --- content ------------------------------------------------------------------------
 
@@ -135,7 +131,6 @@ class RawAnswerView(QAbstractScrollArea):
         self._anchor = self._current = -1
         self._update_scrollbars()
         self.viewport().update()
-        self.loaded.emit()
 
     def is_loaded(self) -> bool:
         return self._rows is not None
@@ -280,13 +275,12 @@ class RawAnswerView(QAbstractScrollArea):
 
 
 class RawAnswerDialog(QDialog):
-    """The whole raw answer of one send: folded on a worker, then shown at once."""
+    """The whole raw answer of one send, its rows folded already (on the send's worker)."""
 
     def __init__(
         self,
         title: str,
-        text: str,
-        tasks: TaskRunner,
+        rows: Rows,
         save: Callable[[str], None],
         parent: QWidget | None = None,
     ) -> None:
@@ -294,21 +288,20 @@ class RawAnswerDialog(QDialog):
         self.setObjectName("rawAnswerDialog")
         self.setWindowTitle(title)
         self.view = RawAnswerView(self)
-        self.about = QLabel(f"{len(text):,} characters · preparing…", self)
+        folded = sum(rows.continued)
+        note = f" · {folded:,} rows go on a long line (↪, lines fold at {FOLD})" if folded else ""
+        self.about = QLabel(f"{len(rows.text):,} characters · {len(rows.rows):,} rows{note}", self)
         self.about.setTextFormat(Qt.TextFormat.PlainText)
         self.about.setWordWrap(True)
         copy_all = QPushButton("Copy &all", self)
         copy_all.setToolTip("Copy the whole raw answer (the secrets stay masked)")
-        copy_all.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.view.text()))
+        copy_all.clicked.connect(lambda: QGuiApplication.clipboard().setText(rows.text))
         save_button = QPushButton("&Save…", self)
         save_button.setToolTip("Save the whole raw answer to a file (the secrets stay masked)")
-        save_button.clicked.connect(lambda: save(self.view.text()))
+        save_button.clicked.connect(lambda: save(rows.text))
         close = QPushButton("Close", self)
         close.setDefault(True)
         close.clicked.connect(self.close)
-        for button in (copy_all, save_button):
-            button.setEnabled(False)
-            self.view.loaded.connect(lambda b=button: b.setEnabled(True))
         buttons = QHBoxLayout()
         buttons.addWidget(copy_all)
         buttons.addWidget(save_button)
@@ -320,21 +313,4 @@ class RawAnswerDialog(QDialog):
         layout.addLayout(buttons)
         self.resize(760, 520)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._closed = False  # read after the dialog is gone: a Python attribute
-        tasks.start(lambda: fold(text), result=self._show)
-
-    def _show(self, rows: Rows) -> None:
-        if self._closed:
-            return
-        folded = sum(rows.continued)
-        note = f" · {folded:,} rows go on a long line (↪, lines fold at {FOLD})" if folded else ""
-        self.about.setText(f"{len(rows.text):,} characters · {len(rows.rows):,} rows{note}")
         self.view.set_rows(rows)
-
-    def done(self, result: int) -> None:
-        self._closed = True
-        super().done(result)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self._closed = True
-        super().closeEvent(event)

@@ -27,7 +27,7 @@ from smstester import __version__
 from smstester.core.request import InvalidInput, build_request, insecure_transport_warning
 from smstester.ui import dialogs
 from smstester.ui.form import ConnectionForm
-from smstester.ui.logview import Entry, LogView, prepare_entry
+from smstester.ui.logview import Entry, LogView, RawAnswer, prepare_entry
 from smstester.ui.profiles import ProfileBar
 from smstester.ui.tasks import TaskRunner, gc_paused
 
@@ -446,10 +446,10 @@ class MainWindow(QMainWindow):
             return
         self._write_text(path, self.log.toPlainText(), "Log saved to")
 
-    def _show_raw(self, title: str, text: str) -> None:
+    def _show_raw(self, raw: RawAnswer) -> None:
         from smstester.ui.rawview import RawAnswerDialog
 
-        dialog = RawAnswerDialog(title, text, self.tasks, self._save_raw, self)
+        dialog = RawAnswerDialog(raw.title, raw.rows, self._save_raw, self)
         dialog.show()
 
     def _save_raw(self, text: str) -> None:
@@ -571,14 +571,15 @@ class MainWindow(QMainWindow):
     WARM_UP_DELAY_MS = 300
 
     def _warm_up(self) -> None:
-        """Import the HTTP client (httpx) and the report on a worker once the window is up,
-        so that the first send does not pay for it on the UI thread."""
+        """Import the HTTP client (httpx), the report and the raw-answer viewer on a worker
+        once the window is up, so that the first send does not pay for it on the UI thread."""
         if not self.isVisible():  # never shown, or closed already
             return
 
         def load() -> None:
             import smstester.core.client
-            import smstester.core.report  # noqa: F401
+            import smstester.core.report
+            import smstester.ui.rawview  # noqa: F401 (Show raw answer: its first open)
 
         self.tasks.start(load)
 

@@ -92,7 +92,7 @@ def test_full_session_leaks_no_secret(
     assert "fault-echo" in text
     # every raw answer, as the user would open it
     raws: list[str] = []
-    window.log.raw_requested.connect(lambda _t, body: raws.append(body))
+    window.log.raw_requested.connect(lambda raw: raws.append(raw.text))
     for index in range(1, 6):
         window.log._open_anchor(QUrl(f"raw:{index}"))
     assert len(raws) == 5

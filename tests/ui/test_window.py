@@ -187,7 +187,7 @@ def test_close_during_send_exits_cleanly(qtbot: QtBot, window: MainWindow) -> No
 
 def test_secrets_never_in_log_even_when_echoed(qtbot: QtBot, window: MainWindow) -> None:
     raws: list[str] = []
-    window.log.raw_requested.connect(lambda _title, text: raws.append(text))
+    window.log.raw_requested.connect(lambda raw: raws.append(raw.text))
     w(window, QLineEdit, "integrationIdEdit").setText("fault-echo")
     send_and_wait(qtbot, window)
     window.log._open_anchor(__import__("PySide6.QtCore").QtCore.QUrl("raw:1"))
