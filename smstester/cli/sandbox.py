@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from smstester.cli.common import EXIT_BAD_INPUT, EXIT_OK, eprint
 from smstester.cli.options import Parser, port
-from smstester.core.fields import SECRET_ENV
+from smstester.core.fields import FIELDS
+
+if TYPE_CHECKING:
+    from smstester.core.request import SmsTest
 
 
 def add_parser(sub: argparse._SubParsersAction[Parser]) -> None:
@@ -18,6 +22,10 @@ def add_parser(sub: argparse._SubParsersAction[Parser]) -> None:
     )
     sandbox.add_argument("--json", action="store_true", help="print one JSON line when listening")
     sandbox.set_defaults(run=cmd_sandbox)
+
+
+class _Terminated(Exception):
+    """SIGTERM while serving: unwinds `SandboxServer.serve_forever` as KeyboardInterrupt does."""
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
@@ -34,8 +42,17 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         eprint(f"smstester: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
         return EXIT_BAD_INPUT
     # Before anything is printed: a caller that reads the first line may stop it at once.
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # SIGTERM then ends `serve_forever` as Ctrl+C does; one that comes before it, while the
+    # lines below are printed, only says not to start serving.
+    terminated, serving = threading.Event(), threading.Event()
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        if not terminated.is_set():
+            terminated.set()
+            if serving.is_set():
+                raise _Terminated
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     # What the operating system says the socket is bound to, not what was asked for.
     bound = server.listen_host
     listening = f"[{bound}]:{server.port}" if ":" in bound else f"{bound}:{server.port}"
@@ -64,17 +81,34 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         for key, value in demo.as_contract_json().items():
             print(f"  {key:16} {value}")
         print("Try:")
-        print(
-            f"  {SECRET_ENV['auth_key']}={demo.auth_key} {SECRET_ENV['password']}="
-            f"{demo.password} smstester send --base-url {demo.url} --brand-url "
-            f"{demo.brand_url} --integration-id {demo.integration_id} --username "
-            f"{demo.username} --from {demo.phone_from} --to +14155552671",
-            flush=True,
-        )
+        print(f"  {try_command(demo.as_test())}", flush=True)
     try:
-        stop.wait()
-    except KeyboardInterrupt:
+        try:
+            serving.set()
+            if not terminated.is_set():
+                server.serve_forever()
+        finally:
+            # Inside the outer try: a SIGTERM up to here is caught below, none after it.
+            serving.clear()
+    except (KeyboardInterrupt, _Terminated):
         pass
     finally:
         server.stop()
     return EXIT_OK
+
+
+def try_command(test: SmsTest) -> str:
+    """The shell command that sends `test`: its secrets in their environment variables,
+    then `smstester send` with the flags of every field a send needs (the message has a
+    default)."""
+    import shlex
+
+    secrets = [
+        f"{field.env}={shlex.quote(getattr(test, field.name))}" for field in FIELDS if field.env
+    ]
+    flags = [
+        f"{field.flag} {shlex.quote(getattr(test, field.name))}"
+        for field in FIELDS
+        if field.flag and field.required and field.single_line
+    ]
+    return " ".join([*secrets, "smstester send", *flags])

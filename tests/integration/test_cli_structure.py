@@ -7,9 +7,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
+import shlex
+import signal
 import subprocess
 import sys
+import threading
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -218,3 +222,69 @@ def test_the_cli_modules_are_importable_one_by_one() -> None:
         code = f"import smstester.cli.{info.name}"
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT)
         assert done.returncode == 0, (info.name, done.stderr)
+
+
+def start_sandbox() -> tuple[subprocess.Popen[str], list[str]]:
+    """`smstester sandbox` in text mode, and its lines up to the one after "Try:"."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smstester", "sandbox"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None
+    lines: list[str] = []
+    box: list[list[str]] = []
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            if len(lines) > 1 and lines[-2] == "Try:":
+                break
+        box.append(lines)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(30)
+    if not box:
+        proc.kill()
+        proc.communicate()
+        raise AssertionError(f"the sandbox printed no Try: line in time: {lines}")
+    return proc, lines
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_the_sandbox_shows_a_send_that_works_and_stops_cleanly(stop: signal.Signals) -> None:
+    proc, lines = start_sandbox()
+    try:
+        words = shlex.split(lines[-1])
+        env_words = [w for w in words if "=" in w and not w.startswith("-")][:2]
+        env = dict(os.environ, **dict(w.split("=", 1) for w in env_words))
+        command = words[len(env_words) :]
+        assert command[:2] == ["smstester", "send"]
+        for field in FIELDS:
+            if field.flag and field.required and field.single_line:
+                assert field.flag in command
+        done = subprocess.run(
+            [sys.executable, "-m", "smstester", *command[1:]],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "success" in done.stdout.lower()
+    finally:
+        proc.send_signal(stop)
+        try:
+            _, err = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            proc.kill()
+            proc.communicate()
+            raise
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
