@@ -5,8 +5,9 @@ Run: ``bash .ci/dev bench`` or ``python tests/bench/run.py [--quick] [--markdown
 nothing is set). Not part of the test suite and not a pass/fail gate: it prints what it
 measured next to the goal of each row (issue 7) and exits 0 unless a benchmark could not
 run at all. ``--markdown`` prints the table as Markdown (what the README shows);
-``--only big-answers`` runs the two big-answer rows alone (for any checkout: they use only
-what every version of the window has, and an older one takes minutes).
+``--only big-answers`` runs the two big-answer rows alone; they use only what every
+version of the window has, so a copy of this script measures an older checkout too (which
+takes minutes there).
 
 Rows:
 
