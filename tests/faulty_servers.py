@@ -10,6 +10,10 @@ Handlers: `never_answer`, `short_body`, `huge_body(n)`, `redirect_loop`, `forwar
 `recording_relay(port)` (records each request line it relays) and `http_proxy`
 (absolute-form requests and CONNECT, loopback targets only, each one recorded in
 `server.seen`).
+
+Hostile ones: `huge_body(n, status=)` and `cut_success` (a success envelope, then the
+connection closes short). Every handler that reads a request keeps its head in
+`server.heads`.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ class LoopbackServer:
         )
         #: The request line of every request a handler read (for `http_proxy`: what it saw).
         self.seen: list[str] = []
+        #: The head (request line and headers) of every request the hostile handlers read.
+        self.heads: list[str] = []
         self.connections = 0
 
     @property
@@ -205,8 +211,8 @@ def short_body(conn: socket.socket, server: LoopbackServer) -> None:
     )
 
 
-def huge_body(size: int) -> Handler:
-    """Answers 200 with a JSON-looking body of `size` bytes (the client should stop early)."""
+def huge_body(size: int, status: str = "200 OK") -> Handler:
+    """Answers `status` with a JSON-looking body of `size` bytes (the client should stop early)."""
 
     def handle(conn: socket.socket, server: LoopbackServer) -> None:
         request = read_request(conn)
@@ -214,7 +220,7 @@ def huge_body(size: int) -> Handler:
             return
         server.seen.append(_request_line(request))
         conn.sendall(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n".encode()
             + f"Content-Length: {size}\r\n\r\n".encode()
         )
         block = b'{"data": "' + b"x" * (64 * 1024)
@@ -225,6 +231,25 @@ def huge_body(size: int) -> Handler:
             left -= len(piece)
 
     return handle
+
+
+def _record(server: LoopbackServer, request: bytes) -> None:
+    server.seen.append(_request_line(request))
+    server.heads.append(request.partition(b"\r\n\r\n")[0].decode("latin-1"))
+
+
+def cut_success(conn: socket.socket, server: LoopbackServer) -> None:
+    """Sends a whole success envelope, then closes 100 bytes short of its Content-Length."""
+    request = read_request(conn)
+    if request is None:
+        return
+    _record(server, request)
+    body = b'{"success": true, "statusCode": 200, "message": "sent"}'
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body) + 100}\r\n\r\n".encode()
+        + body
+    )
 
 
 def redirect_loop(conn: socket.socket, server: LoopbackServer) -> None:
@@ -335,6 +360,8 @@ class ClientFault:
     words: str
     exit_code: int = 3
     tls: bool = False
+    #: The HTTP status that came (then the server answered: exit 0 or 1), or None.
+    status: int | None = None
 
 
 CLIENT_FAULTS: Final = (
@@ -350,18 +377,28 @@ CLIENT_FAULTS: Final = (
         "Secure connection to 127.0.0.1:{port} failed: the server's certificate is not trusted",
         tls=True,
     ),
+    # A status line came: the server answered (exit 1), though not completely.
     ClientFault(
         "closes-mid-body",
         short_body,
         "127.0.0.1:{port} closed the connection without a complete answer (got 14 of 1000 bytes)",
+        exit_code=1,
+        status=200,
     ),
-    ClientFault("10-mb-body", huge_body(10_000_000), "The answer is larger than 5 MiB"),
+    ClientFault(
+        "10-mb-body",
+        huge_body(10_000_000),
+        "The answer is larger than 5 MiB",
+        exit_code=1,
+        status=200,
+    ),
     ClientFault(
         "redirect-loop",
         redirect_loop,
         "Redirect to {url}/api/v1/app-integrations/demo-twilio/sms/test: the very URL that "
         "was asked for, a redirect loop",
         exit_code=1,
+        status=307,
     ),
 )
 
@@ -374,7 +411,7 @@ SANDBOX_FAULTS: Final[dict[str, tuple[int, str]]] = {
     "fault-html": (1, "Not a jframework envelope: the body is not JSON (text/html)"),
     "fault-notjson": (1, "Not a jframework envelope: the body is not JSON (application/json)"),
     "fault-drop": (3, "127.0.0.1:{port} closed the connection without a complete answer."),
-    "fault-huge": (3, "The answer is larger than 5 MiB; only the start was read."),
+    "fault-huge": (1, "The answer is larger than 5 MiB; only the start was read."),
     "fault-redirect": (1, "Redirect to {url}/sandbox/redirected (not followed"),
     "fault-redirect-loop": (1, "the very URL that was asked for, a redirect loop"),
     "fault-echo": (1, "fault-echo: the request is echoed back, secrets included."),

@@ -77,7 +77,8 @@ class Failure(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class SendResult:
-    """What happened to one send. `http_status` is None when no answer came."""
+    """What happened to one send. `http_status` is None when no status line came (no
+    answer); with a status and a `failure`, the server answered but not completely."""
 
     method: str
     url: str
@@ -91,7 +92,13 @@ class SendResult:
     headers: tuple[tuple[str, str], ...] = field(default=())
 
     @property
+    def responded(self) -> bool:
+        """An HTTP status line came: the server answered, perhaps not completely."""
+        return self.http_status is not None
+
+    @property
     def answered(self) -> bool:
+        """A complete answer came (a status line and the whole body, readable)."""
         return self.http_status is not None and self.failure is None
 
     @property
@@ -118,8 +125,9 @@ class SendResult:
 
     @property
     def exit_code(self) -> int:
-        """CONTRACT §3: 0 success, 1 the server answered with a failure, 3 no answer."""
-        if not self.answered:
+        """CONTRACT §3: 0 success, 1 the server answered with a failure (or an incomplete
+        answer: a status line came, so the server did answer), 3 no answer (no status line)."""
+        if not self.responded:
             return 3
         return 0 if self.success else 1
 
