@@ -11,14 +11,16 @@ Handlers: `never_answer`, `short_body`, `huge_body(n)`, `redirect_loop`, `forwar
 (absolute-form requests and CONNECT, loopback targets only, each one recorded in
 `server.seen`).
 
-Hostile ones: `huge_body(n, status=)` and `cut_success` (a success envelope, then the
-connection closes short). Every handler that reads a request keeps its head in
-`server.heads`.
+Hostile ones: `trickle_status`, `trickle_headers`, `trickle_body` (a byte, a header line or a
+piece of body every `interval` seconds, for as long as the client listens), `huge_body(n,
+status=)` and `cut_success` (a success envelope, then the connection closes short). Every
+handler that reads a request keeps its head in `server.heads`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import select
 import selectors
 import socket
 import ssl
@@ -236,6 +238,64 @@ def huge_body(size: int, status: str = "200 OK") -> Handler:
 def _record(server: LoopbackServer, request: bytes) -> None:
     server.seen.append(_request_line(request))
     server.heads.append(request.partition(b"\r\n\r\n")[0].decode("latin-1"))
+
+
+def _pause(conn: socket.socket, seconds: float) -> bool:
+    """Wait `seconds`; False as soon as the client closed (or `stop()` woke the socket)."""
+    readable, _, _ = select.select([conn], [], [], seconds)
+    return not readable or bool(conn.recv(65536))
+
+
+def trickle_status(interval: float) -> Handler:
+    """Sends its status line (and then a header) one byte every `interval` seconds, forever."""
+
+    def handle(conn: socket.socket, server: LoopbackServer) -> None:
+        request = read_request(conn)
+        if request is None:
+            return
+        _record(server, request)
+        text = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"z" * 1_000_000
+        for byte in text:
+            conn.sendall(bytes([byte]))
+            if not _pause(conn, interval):
+                return
+
+    return handle
+
+
+def trickle_headers(interval: float) -> Handler:
+    """Sends a status line, then one more header line every `interval` seconds, forever."""
+
+    def handle(conn: socket.socket, server: LoopbackServer) -> None:
+        request = read_request(conn)
+        if request is None:
+            return
+        _record(server, request)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+        line = 0
+        while _pause(conn, interval):
+            line += 1
+            conn.sendall(f"X-Line-{line}: still coming\r\n".encode())
+
+    return handle
+
+
+def trickle_body(interval: float) -> Handler:
+    """Answers 200 with a 1 MB Content-Length, then sends 10 bytes every `interval` seconds."""
+
+    def handle(conn: socket.socket, server: LoopbackServer) -> None:
+        request = read_request(conn)
+        if request is None:
+            return
+        _record(server, request)
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n"
+        )
+        conn.sendall(b'{"data": "')
+        while _pause(conn, interval):
+            conn.sendall(b"x" * 10)
+
+    return handle
 
 
 def cut_success(conn: socket.socket, server: LoopbackServer) -> None:

@@ -47,7 +47,8 @@ _E = TypeVar("_E", bound=BaseException)
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    """Seconds to wait to connect and for each read; `total` caps a whole send."""
+    """Seconds to wait to connect and for each read; `total` is a hard deadline for a whole
+    send (connecting, waiting, the status line, the headers and the body together)."""
 
     connect: float = 10.0
     read: float = 30.0
@@ -313,8 +314,73 @@ class CancelToken:
             callback()
 
 
-class _Cancelled(Exception):
-    """Raised inside a send (from httpcore's trace hook) once its token is cancelled."""
+class _Stopped(Exception):
+    """Raised inside a send (from httpcore's trace hook) once it is cancelled or past its
+    deadline."""
+
+
+#: The steps of a send that the trace hook may stop before they start (never the closing of
+#: a response: that must run, or the connection is never released).
+_STOPPABLE: Final = (
+    "connect_tcp.started",
+    "start_tls.started",
+    "send_request_headers.started",
+    "send_request_body.started",
+    "receive_response_headers.started",
+    "receive_response_body.started",
+)
+
+
+class _Deadline:
+    """The whole send's limit. Once `seconds` have passed, `expire` runs on a watcher thread
+    (it cuts the connections). Leaving the `with` block stops the watcher and waits until it
+    has ended, so it never outlives the send.
+
+    No call here asks for the calling thread's `threading.current_thread()` (as
+    `threading.Timer()` and `Thread.join()` do): on a thread Python did not start, such as a
+    Qt pool worker, that would register a never-ending dummy Python thread."""
+
+    def __init__(self, seconds: float, expire: Callable[[], None]) -> None:
+        self.seconds = seconds
+        self._expire = expire
+        self._ended = threading.Event()  # the send ended: stop watching
+        self._fired = threading.Event()
+        self._done = threading.Event()  # the watcher's very last act
+        self._start = time.perf_counter()
+        self._watcher = threading.Thread(target=self._watch, name="smstester-deadline", daemon=True)
+
+    def _watch(self) -> None:
+        try:
+            if not self._ended.wait(self.seconds):
+                self._fired.set()
+                self._expire()
+        finally:
+            self._done.set()
+
+    @property
+    def expired(self) -> bool:
+        return self._fired.is_set() or time.perf_counter() - self._start >= self.seconds
+
+    def __enter__(self) -> _Deadline:
+        self._start = time.perf_counter()
+        self._watcher.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._ended.set()
+        self._done.wait()
+        while self._watcher.is_alive():  # past its last act: gone within microseconds
+            time.sleep(0.0001)
+
+
+@dataclass(slots=True)
+class _Progress:
+    """How far one send got, as httpcore's trace hook reports it."""
+
+    #: host:port of every TCP connect (a proxy's, when one is used).
+    dialled: list[str] = field(default_factory=list)
+    #: Connecting (TCP or TLS) rather than asking or waiting for the answer.
+    connecting: bool = True
 
 
 class SmsClient:
@@ -322,7 +388,8 @@ class SmsClient:
 
     A send takes a `CancelToken`; cancelling it (from any thread) cuts the connection of
     the send in flight, so a cancelled or abandoned send never keeps a thread waiting.
-    `abort()` cuts every connection the client holds.
+    `abort()` cuts every connection the client holds. `timeouts.total` is a hard deadline
+    for each whole send: past it, the send's connection is cut the same way.
     """
 
     def __init__(
@@ -348,8 +415,12 @@ class SmsClient:
                     f"The CA bundle {verify} cannot be used ({reason}); nothing was sent. "
                     "Check the CA bundle of the profile."
                 )
+        total = self.timeouts.total
         self._http = httpx.Client(
-            timeout=httpx.Timeout(self.timeouts.read, connect=self.timeouts.connect),
+            # No single wait is longer than the whole send may take.
+            timeout=httpx.Timeout(
+                min(self.timeouts.read, total), connect=min(self.timeouts.connect, total)
+            ),
             follow_redirects=False,
             verify=ctx,
             transport=transport,
@@ -368,23 +439,27 @@ class SmsClient:
         self.close()
 
     def _tracer(
-        self, cancel: CancelToken, dialled: list[str]
+        self, stop: Callable[[], bool], progress: _Progress
     ) -> Callable[[str, dict[str, Any]], None]:
-        """httpcore's trace hook: remembers each new socket and stops a cancelled send;
-        `dialled` gets the host:port of every TCP connect (a proxy's, when one is used)."""
+        """httpcore's trace hook: remembers each new socket, stops a send once `stop()` is
+        true (cancelled, or past its deadline) and notes in `progress` how far it got."""
 
         def trace(event: str, info: dict[str, Any]) -> None:
-            if event.endswith(".started") and cancel.cancelled:
-                raise _Cancelled
+            if event.endswith(_STOPPABLE) and stop():
+                raise _Stopped
             if event == "connection.connect_tcp.started":
-                dialled.append(f"{info.get('host')}:{info.get('port')}")
+                progress.dialled.append(f"{info.get('host')}:{info.get('port')}")
+            if event.endswith(("connect_tcp.started", "start_tls.started")):
+                progress.connecting = True
+            elif event.endswith("send_request_headers.started"):
+                progress.connecting = False
             if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
                 stream = info.get("return_value")
                 sock = stream.get_extra_info("socket") if stream is not None else None
                 if isinstance(sock, socket.socket):
                     with self._lock:
                         self._sockets.add(sock)
-                    if cancel.cancelled:
+                    if stop():
                         _shutdown(sock)
 
         return trace
@@ -402,13 +477,12 @@ class SmsClient:
         return self.send_request(build_request(test), cancel)
 
     def send_request(self, request: httpx.Request, cancel: CancelToken | None = None) -> SendResult:
-        """Send a built request and read the answer, never raising on network failure."""
+        """Send a built request and read the answer, never raising on network failure;
+        the whole send ends within `timeouts.total` seconds."""
         cancel = cancel or CancelToken()
         # Only one send is in flight per client in the window, so cutting every
         # connection is exact; it also reaches a reused keep-alive connection.
         cancel.on_cancel(self.abort)
-        dialled: list[str] = []
-        request.extensions["trace"] = self._tracer(cancel, dialled)
         start = time.perf_counter()
         url = str(request.url)
 
@@ -426,20 +500,28 @@ class SmsClient:
             return SendResult(
                 request.method, url, elapsed(), failure=Failure.TLS, error=self.setup_error
             )
-        try:
-            response = self._http.send(request, stream=True)
-        except _Cancelled:
-            return cancelled()
-        except httpx.HTTPError as exc:
-            if cancel.cancelled:
-                return cancelled()
-            proxy = _proxy_of(request.url, dialled)
-            kind, words = _classify(exc, request.url, self.timeouts, proxy)
-            return SendResult(request.method, url, elapsed(), failure=kind, error=words)
-        try:
-            content, failure, error = self._read_capped(response, request.url, start, cancel)
-        finally:
-            response.close()
+        with _Deadline(self.timeouts.total, self.abort) as deadline:
+            progress = _Progress()
+            request.extensions["trace"] = self._tracer(
+                lambda: cancel.cancelled or deadline.expired, progress
+            )
+            try:
+                response = self._http.send(request, stream=True)
+            except (_Stopped, httpx.HTTPError) as exc:
+                if cancel.cancelled:
+                    return cancelled()
+                proxy = _proxy_of(request.url, progress.dialled)
+                if deadline.expired:
+                    kind, words = self._too_slow(request.url, proxy, progress.connecting)
+                elif isinstance(exc, httpx.HTTPError):
+                    kind, words = _classify(exc, request.url, self.timeouts, proxy)
+                else:  # stopped, yet neither cancelled nor late: cannot happen
+                    kind, words = Failure.NETWORK, "The send was stopped."
+                return SendResult(request.method, url, elapsed(), failure=kind, error=words)
+            try:
+                content, failure, error = self._read_capped(response, request.url, deadline, cancel)
+            finally:
+                response.close()
         headers = tuple((k, v) for k, v in response.headers.multi_items())
         location = response.headers.get("location") if response.is_redirect else None
         if failure is None and location is not None:
@@ -457,9 +539,27 @@ class SmsClient:
             headers=headers,
         )
 
+    def _too_slow(self, url: httpx.URL, proxy: str | None, connecting: bool) -> tuple[Failure, str]:
+        """A send that reached its deadline before a status line and headers came."""
+        host = url.host + (f":{url.port}" if url.port else "")
+        limit = f"{self.timeouts.total:g} s"
+        if connecting:
+            dialled = f"the proxy {proxy}" if proxy else host
+            return (
+                Failure.CONNECT_TIMEOUT,
+                f"Timed out connecting to {dialled} (waited {limit}, the whole send's limit).",
+            )
+        return (
+            Failure.READ_TIMEOUT,
+            f"{host} accepted the connection but did not answer in time (waited {limit}): "
+            f"no complete answer within {limit}, the whole send's limit.",
+        )
+
     def _read_capped(
-        self, response: httpx.Response, url: httpx.URL, start: float, cancel: CancelToken
+        self, response: httpx.Response, url: httpx.URL, deadline: _Deadline, cancel: CancelToken
     ) -> tuple[bytes, Failure | None, str | None]:
+        """The body, at most `max_body` bytes of it; the failure that cut it short."""
+        host = url.host + (f":{url.port}" if url.port else "")
         chunks: list[bytes] = []
         size = 0
         try:
@@ -473,15 +573,22 @@ class SmsClient:
                         f"The answer is larger than {self.max_body // (1024 * 1024)} MiB; "
                         "only the start was read.",
                     )
-                if time.perf_counter() - start > self.timeouts.total:
-                    return (
-                        b"".join(chunks),
-                        Failure.READ_TIMEOUT,
-                        f"The answer took longer than {self.timeouts.total:g} s in all.",
-                    )
-        except (httpx.HTTPError, _Cancelled) as exc:
-            if cancel.cancelled or isinstance(exc, _Cancelled):
+                if deadline.expired:
+                    return b"".join(chunks), Failure.READ_TIMEOUT, self._late_body(host)
+        except (httpx.HTTPError, _Stopped) as exc:
+            if cancel.cancelled:
                 return b"".join(chunks), Failure.CANCELLED, "Cancelled."
+            if deadline.expired:
+                return b"".join(chunks), Failure.READ_TIMEOUT, self._late_body(host)
+            if isinstance(exc, _Stopped):  # cannot happen: stopped, yet neither
+                return b"".join(chunks), Failure.NETWORK, "The send was stopped."
             kind, words = _classify(exc, url, self.timeouts)
             return b"".join(chunks), kind, words
         return b"".join(chunks), None, None
+
+    def _late_body(self, host: str) -> str:
+        limit = f"{self.timeouts.total:g} s"
+        return (
+            f"{host} did not send the whole answer in time (waited {limit}, the whole send's "
+            "limit); only the start was read."
+        )

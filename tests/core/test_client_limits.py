@@ -1,19 +1,124 @@
-"""The client's limits, fast: exit codes that say whether the server answered (a status line
-came) or not. The same over real sockets is in tests/integration/test_deadline_and_bombs.py.
+"""The client's limits, fast: one deadline for the whole send, and exit codes that say
+whether the server answered. Fakes (httpx.MockTransport) here; the same paths over real
+sockets are in tests/integration/test_deadline_and_bombs.py.
 """
 
 from __future__ import annotations
 
+import _thread
+import dataclasses
 import json
+import threading
+import time
+from collections.abc import Iterator
 
+import httpx
 import pytest
+from support import GOOD
 
-from smstester.core.client import Failure, SendResult
+from smstester.core.client import Failure, SendResult, SmsClient, Timeouts
 from smstester.core.envelope import parse_body
 
 SUCCESS = json.dumps(
     {"success": True, "statusCode": 200, "message": "sent", "data": {"sid": "SM1"}, "errors": []}
 ).encode()
+
+
+def answering(
+    body: bytes, encoding: str | None = None
+) -> tuple[httpx.MockTransport, list[httpx.Request]]:
+    """A transport that answers every request 200 with `body`, sent as is (labelled
+    `Content-Encoding: encoding`); the requests it saw."""
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        headers = {"Content-Type": "application/json"}
+        if encoding is not None:
+            headers["Content-Encoding"] = encoding
+        # `stream=`, not `content=`: with content, httpx reads (and decodes) it at once.
+        return httpx.Response(200, headers=headers, stream=httpx.ByteStream(body))
+
+    return httpx.MockTransport(handle), seen
+
+
+def send(transport: httpx.BaseTransport, **options: object) -> SendResult:
+    with SmsClient(transport=transport, **options) as client:  # type: ignore[arg-type]
+        return client.send(GOOD)
+
+
+# --- one deadline for the whole send --------------------------------------------------
+
+
+def test_timeouts_keep_their_fields_and_for_read_its_meaning() -> None:
+    timeouts = Timeouts(connect=1.0, read=2.0, total=3.0)
+    assert [f.name for f in dataclasses.fields(Timeouts)] == ["connect", "read", "total"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        timeouts.total = 9.0  # type: ignore[misc]
+    assert Timeouts.for_read(5, 10) == Timeouts(connect=5, read=10, total=60)
+    assert Timeouts.for_read(5, 40) == Timeouts(connect=5, read=40, total=80)
+
+
+def slow_stream(pieces: int, pause: float) -> Iterator[bytes]:
+    yield b'{"data": "'
+    for _ in range(pieces):
+        time.sleep(pause)
+        yield b"x" * 10
+
+
+class SlowStream(httpx.SyncByteStream):
+    def __init__(self, pieces: int, pause: float) -> None:
+        self.pieces, self.pause = pieces, pause
+
+    def __iter__(self) -> Iterator[bytes]:
+        return slow_stream(self.pieces, self.pause)
+
+
+def test_a_slow_body_ends_at_the_whole_sends_limit_and_leaves_no_thread() -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=SlowStream(100, 0.1))
+
+    before = set(threading.enumerate())
+    started = time.perf_counter()
+    result = send(httpx.MockTransport(handle), timeouts=Timeouts(connect=1, read=1, total=0.5))
+    took = time.perf_counter() - started
+    assert 0.5 <= took < 1.0
+    assert result.failure is Failure.READ_TIMEOUT
+    assert result.error == (
+        "protocol.jframework.io did not send the whole answer in time (waited 0.5 s, the whole "
+        "send's limit); only the start was read."
+    )
+    assert result.exit_code == 1
+    assert set(threading.enumerate()) <= before
+
+
+def test_the_deadline_timer_is_gone_when_a_send_returns() -> None:
+    transport, _ = answering(SUCCESS)
+    before = set(threading.enumerate())
+    with SmsClient(transport=transport, timeouts=Timeouts(1, 1, 30)) as client:
+        for _ in range(3):
+            assert client.send(GOOD).success
+            assert set(threading.enumerate()) <= before
+
+
+def test_a_send_on_a_thread_python_did_not_start_registers_no_python_thread() -> None:
+    # A Qt pool worker is such a thread; `_thread` starts one that `threading` does not know.
+    transport, _ = answering(SUCCESS)
+    results: list[SendResult] = []
+    finished = threading.Event()
+
+    def work() -> None:
+        try:
+            with SmsClient(transport=transport, timeouts=Timeouts(1, 1, 30)) as client:
+                results.append(client.send(GOOD))
+        finally:
+            finished.set()
+
+    before = set(threading.enumerate())
+    _thread.start_new_thread(work, ())
+    assert finished.wait(10)
+    assert results[0].success
+    assert set(threading.enumerate()) <= before  # no dummy thread for the worker
 
 
 # --- exit codes say who answered ------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Hostile answers over real sockets on 127.0.0.1: the exit code says whether the server
-answered (a status line came) or not.
+"""Hostile answers over real sockets on 127.0.0.1: one deadline bounds the whole send
+(a status line or headers trickled forever, a body trickled), and the exit code says
+whether the server answered (a status line came) or not.
 """
 
 from __future__ import annotations
@@ -7,28 +8,46 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 from faulty_servers import (
+    Handler,
     LoopbackServer,
     cut_success,
     huge_body,
+    never_answer,
+    trickle_body,
+    trickle_headers,
+    trickle_status,
 )
 from support import GOOD
 
 from smstester.cli import main
-from smstester.core.client import Failure, SendResult, SmsClient, Timeouts
+from smstester.core.client import CancelToken, Failure, SendResult, SmsClient, Timeouts
+from smstester.sandbox import SandboxServer
+
+#: The whole send's limit of these tests, and how much later than it a send may end.
+LIMIT = 1.5
+SLACK = 1.0
 
 #: A send still running this long after its limit is cut by the test itself.
 WATCHDOG = 5.0
 
+#: A trickle far slower than any per-read timeout would notice.
+TRICKLE = 0.3
+
+#: How long the real CLI may take to start and stop on a busy machine, on top of --timeout.
+CLI_SLACK = 4.0
+
 
 @pytest.fixture(autouse=True)
 def no_thread_left_behind() -> Iterator[None]:
-    """Neither the client nor the servers leave a thread running."""
+    """Neither the client (its deadline timer) nor the servers leave a thread running."""
     before = set(threading.enumerate())
     yield
     for thread in set(threading.enumerate()) - before:
@@ -94,6 +113,138 @@ def cli_args(server: LoopbackServer, *extra: str) -> list[str]:
         GOOD.phone_to,
         *extra,
     ]
+
+
+# --- one deadline for the whole send ---------------------------------------------------
+
+SILENT_WORDS = (
+    "127.0.0.1:{port} accepted the connection but did not answer in time (waited 1.5 s): "
+    "no complete answer within 1.5 s, the whole send's limit."
+)
+
+
+@pytest.mark.parametrize(
+    ("handler", "status", "words"),
+    [
+        (trickle_status(TRICKLE), None, SILENT_WORDS),
+        (trickle_headers(TRICKLE), None, SILENT_WORDS),
+        (never_answer, None, SILENT_WORDS),
+        (
+            trickle_body(TRICKLE),
+            200,
+            "127.0.0.1:{port} did not send the whole answer in time (waited 1.5 s, the whole "
+            "send's limit); only the start was read.",
+        ),
+    ],
+    ids=["status-line-byte-by-byte", "a-header-line-at-a-time", "silent", "body-trickled"],
+)
+def test_the_whole_send_ends_at_its_limit(handler: Handler, status: int | None, words: str) -> None:
+    with LoopbackServer(handler) as server:
+        result, took = send_to(server, whole_send(LIMIT))
+        assert server.connections == 1
+    assert LIMIT <= took < LIMIT + SLACK, took
+    assert result.failure is Failure.READ_TIMEOUT
+    assert result.error == words.format(port=server.port)
+    assert result.http_status == status
+    assert result.exit_code == (3 if status is None else 1)
+
+
+def test_a_trickle_ends_at_the_limit_even_when_each_read_may_wait_longer() -> None:
+    # Each read may wait 1 s, and every byte comes within 0.3 s: only the deadline ends it.
+    with LoopbackServer(trickle_headers(TRICKLE)) as server:
+        result, took = send_to(server, Timeouts(connect=1, read=1, total=LIMIT))
+    assert LIMIT <= took < LIMIT + SLACK
+    assert result.failure is Failure.READ_TIMEOUT
+    assert result.error is not None
+    assert "the whole send's limit" in result.error
+
+
+def test_a_per_read_timeout_shorter_than_the_limit_still_says_so() -> None:
+    with LoopbackServer(never_answer) as server:
+        result, took = send_to(server, Timeouts(connect=1, read=0.5, total=LIMIT))
+    assert 0.5 <= took < 0.5 + SLACK
+    assert result.error == (
+        f"127.0.0.1:{server.port} accepted the connection but did not answer in time "
+        "(waited 0.5 s)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("handler", "status"),
+    [(trickle_headers(TRICKLE), None), (trickle_body(TRICKLE), 200)],
+    ids=["while-the-headers-trickle", "while-the-body-trickles"],
+)
+def test_cancel_still_ends_a_trickled_send_at_once(handler: Handler, status: int | None) -> None:
+    with (
+        LoopbackServer(handler) as server,
+        SmsClient(timeouts=whole_send(30)) as client,
+        watchdog(server, 10),
+    ):
+        cancel = CancelToken()
+        timer = threading.Timer(0.5, cancel.cancel)
+        started = time.perf_counter()
+        timer.start()
+        try:
+            result = client.send(GOOD.with_changes(base_url=server.url), cancel)
+        finally:
+            timer.cancel()
+            timer.join()
+        took = time.perf_counter() - started
+    assert 0.5 <= took < 0.5 + SLACK
+    assert result.failure is Failure.CANCELLED
+    assert result.error == "Cancelled."
+    assert result.http_status == status
+
+
+def test_the_same_client_sends_again_after_a_deadline() -> None:
+    sandbox = SandboxServer().start()
+    demo = sandbox.demo
+    try:
+        with (
+            LoopbackServer(trickle_headers(TRICKLE)) as server,
+            SmsClient(timeouts=whole_send(1)) as client,
+            watchdog(server, 10),
+        ):
+            late = client.send(GOOD.with_changes(base_url=server.url))
+            again = client.send(
+                GOOD.with_changes(
+                    base_url=demo.url,
+                    brand_url=demo.brand_url,
+                    integration_id=demo.integration_id,
+                    auth_key=demo.auth_key,
+                    username=demo.username,
+                    password=demo.password,
+                    phone_from=demo.phone_from,
+                )
+            )
+    finally:
+        sandbox.stop()
+    assert late.failure is Failure.READ_TIMEOUT
+    assert again.success, again.error
+
+
+@pytest.mark.parametrize(
+    ("handler", "exit_code"),
+    [(trickle_status(TRICKLE), 3), (trickle_headers(TRICKLE), 3), (trickle_body(TRICKLE), 1)],
+    ids=["status-line-byte-by-byte", "a-header-line-at-a-time", "body-trickled"],
+)
+def test_the_cli_ends_a_trickled_answer_at_its_timeout(handler: Handler, exit_code: int) -> None:
+    with LoopbackServer(handler) as server:
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "smstester", *cli_args(server, "--timeout", "2")],
+            capture_output=True,
+            text=True,
+            env=cli_env(),
+            timeout=15,
+        )
+        took = time.perf_counter() - started
+    assert took < 2 + CLI_SLACK, took
+    assert "(waited 2 s" in done.stdout, done.stdout + done.stderr
+    assert "the whole send's limit" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    assert GOOD.auth_key not in done.stdout + done.stderr
+    assert done.returncode == exit_code
 
 
 # --- exit codes say who answered -------------------------------------------------------
