@@ -13,8 +13,10 @@ Handlers: `never_answer`, `short_body`, `huge_body(n)`, `redirect_loop`, `forwar
 
 Hostile ones: `trickle_status`, `trickle_headers`, `trickle_body` (a byte, a header line or a
 piece of body every `interval` seconds, for as long as the client listens), `huge_body(n,
-status=)` and `cut_success` (a success envelope, then the connection closes short). Every
-handler that reads a request keeps its head in `server.heads`.
+status=)`, `cut_success` (a success envelope, then the connection closes short) and
+`encoded_body(body, encoding)` (a body sent as is, under a `Content-Encoding` header: with
+`gzip_bomb()`, a few KB that grow to a GiB). Every handler that reads a request
+keeps its head in `server.heads`.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ import select
 import selectors
 import socket
 import ssl
+import struct
 import threading
 import urllib.parse
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -310,6 +314,46 @@ def cut_success(conn: socket.socket, server: LoopbackServer) -> None:
         + f"Content-Length: {len(body) + 100}\r\n\r\n".encode()
         + body
     )
+
+
+def encoded_body(
+    body: bytes, encoding: str, content_type: str = "application/json", status: str = "200 OK"
+) -> Handler:
+    """Answers `status` with `body` sent as is, labelled `Content-Encoding: encoding`."""
+
+    def handle(conn: socket.socket, server: LoopbackServer) -> None:
+        request = read_request(conn)
+        if request is None:
+            return
+        _record(server, request)
+        conn.sendall(
+            f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n"
+            f"Content-Encoding: {encoding}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+
+    return handle
+
+
+def gzip_bomb(gib: int = 1) -> bytes:
+    """`gib` GiB of zeros, gzip-compressed twice: a body of a few KB (`Content-Encoding: gzip,
+    gzip`). The inner stream is built as a streaming compressor writes it, flushed after each
+    MiB (Z_FULL_FLUSH resets the compressor, so every MiB compresses to the same bytes): the
+    same bytes as compressing the whole, in milliseconds, never holding a GiB."""
+    mib = bytes(1 << 20)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    piece = deflate.compress(mib) + deflate.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(1024 * gib):
+        crc = zlib.crc32(mib, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    size = (gib << 30) & 0xFFFFFFFF
+    outer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    parts = [outer.compress(header)]
+    parts.extend(outer.compress(piece) for _ in range(1024 * gib))
+    parts.append(outer.compress(deflate.flush() + struct.pack("<II", crc, size)))
+    parts.append(outer.flush())
+    return b"".join(parts)
 
 
 def redirect_loop(conn: socket.socket, server: LoopbackServer) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import itertools
 import math
 import os
 import re
@@ -16,7 +17,8 @@ import ssl
 import threading
 import time
 import weakref
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
@@ -74,6 +76,7 @@ class Failure(enum.Enum):
     CANCELLED = "cancelled"
     NETWORK = "network error"
     PROXY = "the proxy refused or failed"
+    ENCODING = "the answer is compressed in a way that cannot be read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +386,70 @@ class _Progress:
     connecting: bool = True
 
 
+#: Content-Encoding names the client decodes itself, and zlib's `wbits` for each.
+_INFLATABLE: Final[dict[str, int]] = {
+    "gzip": 16 + zlib.MAX_WBITS,
+    "x-gzip": 16 + zlib.MAX_WBITS,
+    "deflate": zlib.MAX_WBITS,
+}
+
+#: The most bytes one decompression step may produce: memory stays bounded whatever the ratio.
+_PIECE: Final = 64 * 1024
+
+
+class _Undecodable(Exception):
+    """A body that its Content-Encoding says is compressed, but is not valid data of it."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(reason)
+        self.name = name
+        self.reason = reason
+
+
+def _is_zlib_header(start: bytes) -> bool:
+    return len(start) >= 2 and start[0] & 0x0F == 8 and (start[0] * 256 + start[1]) % 31 == 0
+
+
+def _inflate(source: Iterator[bytes], name: str) -> Iterator[bytes]:
+    """`source` decompressed (`name`: gzip, x-gzip or deflate) in pieces of at most `_PIECE`
+    bytes each, so that the caller can stop whenever it has enough."""
+    start = b""
+    for data in source:  # deflate's first two bytes tell zlib-wrapped from raw
+        start += data
+        if name != "deflate" or len(start) >= 2:
+            break
+    wbits = _INFLATABLE[name]
+    if name == "deflate" and not _is_zlib_header(start):
+        wbits = -zlib.MAX_WBITS  # raw deflate, as some servers send it
+    inflater = zlib.decompressobj(wbits)
+    try:
+        for data in itertools.chain([start], source):
+            pending = data
+            while pending and not inflater.eof:
+                out = inflater.decompress(pending, _PIECE)
+                pending = inflater.unconsumed_tail
+                if out:
+                    yield out
+            # All of this input is in; what zlib still holds comes out piece by piece too.
+            while not inflater.eof and (out := inflater.decompress(b"", _PIECE)):
+                yield out
+    except zlib.error as exc:
+        raise _Undecodable(name, str(exc).rpartition(": ")[2]) from exc
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _size(n: int) -> str:
+    mib, kib = 1024 * 1024, 1024
+    if n >= mib and n % mib == 0:
+        return f"{n // mib} MiB"
+    if n >= kib and n % kib == 0:
+        return f"{n // kib} KiB"
+    return f"{n:,} bytes"
+
+
 class SmsClient:
     """Sends SmsTests. Build it once (TLS set-up costs ~20 ms), off the UI thread.
 
@@ -390,6 +457,9 @@ class SmsClient:
     the send in flight, so a cancelled or abandoned send never keeps a thread waiting.
     `abort()` cuts every connection the client holds. `timeouts.total` is a hard deadline
     for each whole send: past it, the send's connection is cut the same way.
+
+    Answers are never compressed on request (`Accept-Encoding: identity`); a server that
+    compresses anyway (gzip, deflate, stacked) is decoded here, never past `max_body`.
     """
 
     def __init__(
@@ -483,6 +553,9 @@ class SmsClient:
         # Only one send is in flight per client in the window, so cutting every
         # connection is exact; it also reaches a reused keep-alive connection.
         cancel.on_cancel(self.abort)
+        # An answer is never compressed on request: a small compressed body can grow to
+        # gigabytes (a decompression bomb).
+        request.headers["Accept-Encoding"] = "identity"
         start = time.perf_counter()
         url = str(request.url)
 
@@ -558,23 +631,67 @@ class SmsClient:
     def _read_capped(
         self, response: httpx.Response, url: httpx.URL, deadline: _Deadline, cancel: CancelToken
     ) -> tuple[bytes, Failure | None, str | None]:
-        """The body, at most `max_body` bytes of it; the failure that cut it short."""
+        """The body, decoded, at most `max_body` bytes of it; the failure that cut it short."""
         host = url.host + (f":{url.port}" if url.port else "")
+        try:
+            # A transport that hands over a body it read itself (httpx.MockTransport given
+            # `content=`): httpx has decoded it already; only the limit is left to apply.
+            whole = response.content
+        except httpx.ResponseNotRead:
+            pass
+        else:
+            if len(whole) > self.max_body:
+                cut = f"The answer is larger than {_size(self.max_body)}; only the start was read."
+                return whole[: self.max_body], Failure.TOO_LARGE, cut
+            return whole, None, None
+        listed = response.headers.get_list("content-encoding", split_commas=True)
+        shown = _shown(", ".join(listed))
+        names = [n.strip().lower() for n in listed if n.strip().lower() not in ("", "identity")]
+        unknown = [n for n in names if n not in _INFLATABLE]
+        if unknown:
+            return (
+                b"",
+                Failure.ENCODING,
+                f"The answer is compressed (Content-Encoding: {shown}) with "
+                f"{_shown(unknown[-1], 40)}, which smstester does not decode; it asked for "
+                "an answer without compression (Accept-Encoding: identity).",
+            )
+        raw_size = 0
+
+        def raw() -> Iterator[bytes]:
+            nonlocal raw_size
+            for chunk in response.iter_raw():
+                raw_size += len(chunk)
+                yield chunk
+                if raw_size > self.max_body:
+                    return
+
+        decoded: Iterator[bytes] = raw()
+        for name in reversed(names):  # the last encoding listed was applied last
+            decoded = _inflate(decoded, name)
         chunks: list[bytes] = []
         size = 0
+        once = f" once decompressed (Content-Encoding: {shown})" if names else ""
+        too_large = (
+            f"The answer is larger than {_size(self.max_body)}{once}; only the start was read."
+        )
         try:
-            for chunk in response.iter_bytes():
+            for chunk in decoded:
                 chunks.append(chunk)
                 size += len(chunk)
                 if size > self.max_body:
-                    return (
-                        b"".join(chunks)[: self.max_body],
-                        Failure.TOO_LARGE,
-                        f"The answer is larger than {self.max_body // (1024 * 1024)} MiB; "
-                        "only the start was read.",
-                    )
+                    return b"".join(chunks)[: self.max_body], Failure.TOO_LARGE, too_large
                 if deadline.expired:
                     return b"".join(chunks), Failure.READ_TIMEOUT, self._late_body(host)
+            if raw_size > self.max_body:  # compressed, and still larger than the limit
+                return b"".join(chunks)[: self.max_body], Failure.TOO_LARGE, too_large
+        except _Undecodable as exc:
+            return (
+                b"",
+                Failure.ENCODING,
+                f"The answer says it is compressed (Content-Encoding: {shown}), but it is "
+                f"not valid {exc.name} data ({exc.reason}).",
+            )
         except (httpx.HTTPError, _Stopped) as exc:
             if cancel.cancelled:
                 return b"".join(chunks), Failure.CANCELLED, "Cancelled."

@@ -1,19 +1,23 @@
-"""The client's limits, fast: one deadline for the whole send, and exit codes that say
-whether the server answered. Fakes (httpx.MockTransport) here; the same paths over real
-sockets are in tests/integration/test_deadline_and_bombs.py.
+"""The client's limits, fast: bodies decoded by the client itself and never past `max_body`,
+`Accept-Encoding: identity` on every request, one deadline for the whole send, and exit codes
+that say whether the server answered. Fakes (httpx.MockTransport) here; the same paths over
+real sockets are in tests/integration/test_deadline_and_bombs.py.
 """
 
 from __future__ import annotations
 
 import _thread
 import dataclasses
+import gzip
 import json
 import threading
 import time
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from faulty_servers import gzip_bomb
 from support import GOOD
 
 from smstester.core.client import Failure, SendResult, SmsClient, Timeouts
@@ -45,6 +49,91 @@ def answering(
 def send(transport: httpx.BaseTransport, **options: object) -> SendResult:
     with SmsClient(transport=transport, **options) as client:  # type: ignore[arg-type]
         return client.send(GOOD)
+
+
+# --- what is asked for ---------------------------------------------------------------
+
+
+def test_every_request_asks_for_no_compression() -> None:
+    transport, seen = answering(SUCCESS)
+    assert send(transport).success
+    assert seen[0].headers["accept-encoding"] == "identity"
+
+
+# --- decoding, by the client, bounded ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "encode"),
+    [
+        ("gzip", gzip.compress),
+        ("x-gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda data: zlib.compress(data)[2:-4]),  # raw deflate, as some servers send
+        ("gzip, gzip", lambda data: gzip.compress(gzip.compress(data))),
+        ("deflate, gzip", lambda data: gzip.compress(zlib.compress(data))),
+        ("GZip , identity", gzip.compress),
+        ("identity", lambda data: data),
+    ],
+)
+def test_a_compressed_envelope_decodes_and_parses(
+    encoding: str, encode: Callable[[bytes], bytes]
+) -> None:
+    transport, _ = answering(encode(SUCCESS), encoding)
+    result = send(transport)
+    assert result.failure is None, result.error
+    assert result.body is not None
+    assert result.body.text == SUCCESS.decode()
+    assert result.success
+    assert result.exit_code == 0
+
+
+def test_a_stacked_gzip_bomb_stops_at_the_body_limit() -> None:
+    bomb = gzip_bomb()  # a GiB of zeros in a few KB
+    assert len(bomb) < 4_000
+    transport, _ = answering(bomb, "gzip, gzip")
+    result = send(transport, max_body=1 << 20)
+    assert result.failure is Failure.TOO_LARGE
+    assert result.error is not None
+    assert result.error.startswith("The answer is larger than 1 MiB")
+    assert "gzip, gzip" in result.error
+    assert result.body is not None
+    assert len(result.body.text) <= 1 << 20
+    assert result.http_status == 200
+    assert result.exit_code == 1
+
+
+def test_a_body_exactly_at_the_limit_is_whole() -> None:
+    body = b"x" * 4096
+    transport, _ = answering(gzip.compress(body), "gzip")
+    result = send(transport, max_body=4096)
+    assert result.failure is None
+    assert result.body is not None
+    assert len(result.body.text) == 4096
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "gzip, br", "compress"])
+def test_an_unknown_encoding_is_named_not_decoded(encoding: str) -> None:
+    transport, _ = answering(b"\x8b\x00\x80garbage", encoding)
+    result = send(transport)
+    assert result.failure is Failure.ENCODING
+    assert result.error is not None
+    unknown = encoding.split(", ")[-1]
+    assert f"Content-Encoding: {encoding}" in result.error
+    assert f"{unknown}, which smstester does not decode" in result.error
+    assert "garbage" not in (result.body.text if result.body else "")
+    assert result.http_status == 200
+    assert result.exit_code == 1
+
+
+def test_a_broken_gzip_body_is_said_in_words() -> None:
+    transport, _ = answering(b"\x1f\x8b\x08\x00 this is not gzip", "gzip")
+    result = send(transport)
+    assert result.failure is Failure.ENCODING
+    assert result.error is not None
+    assert result.error.startswith("The answer says it is compressed (Content-Encoding: gzip)")
+    assert "Traceback" not in result.error
+    assert result.exit_code == 1
 
 
 # --- one deadline for the whole send --------------------------------------------------
@@ -144,6 +233,7 @@ def result(status: int | None, failure: Failure | None, body: bytes = b"") -> Se
         (500, None, b"", 1),
         (200, Failure.DROPPED, SUCCESS, 1),  # a success envelope cut short is no success
         (200, Failure.READ_TIMEOUT, SUCCESS, 1),
+        (200, Failure.ENCODING, b"", 1),
         (200, Failure.CANCELLED, SUCCESS, 1),
         (None, Failure.READ_TIMEOUT, b"", 3),
         (None, Failure.REFUSED, b"", 3),

@@ -1,17 +1,21 @@
 """Hostile answers over real sockets on 127.0.0.1: one deadline bounds the whole send
-(a status line or headers trickled forever, a body trickled), and the exit code says
+(a status line or headers trickled forever, a body trickled), a decompression bomb never
+grows past the body limit (the CLI's peak memory is measured), and the exit code says
 whether the server answered (a status line came) or not.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +23,8 @@ from faulty_servers import (
     Handler,
     LoopbackServer,
     cut_success,
+    encoded_body,
+    gzip_bomb,
     huge_body,
     never_answer,
     trickle_body,
@@ -44,6 +50,9 @@ TRICKLE = 0.3
 #: How long the real CLI may take to start and stop on a busy machine, on top of --timeout.
 CLI_SLACK = 4.0
 
+#: The CLI's peak memory (resident set) on a decompression bomb may not exceed this.
+MAX_RSS_BYTES = 200 * 1024 * 1024
+
 
 @pytest.fixture(autouse=True)
 def no_thread_left_behind() -> Iterator[None]:
@@ -59,6 +68,12 @@ def no_thread_left_behind() -> Iterator[None]:
 def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    """A GiB of zeros, gzipped twice: about 2.5 KB."""
+    return gzip_bomb()
 
 
 @contextlib.contextmanager
@@ -245,6 +260,122 @@ def test_the_cli_ends_a_trickled_answer_at_its_timeout(handler: Handler, exit_co
     assert "Traceback" not in done.stdout + done.stderr
     assert GOOD.auth_key not in done.stdout + done.stderr
     assert done.returncode == exit_code
+
+
+# --- no decompression bomb -------------------------------------------------------------
+
+
+def test_a_gzip_gzip_bomb_stops_at_the_body_limit(bomb: bytes) -> None:
+    assert len(bomb) < 4000
+    with LoopbackServer(encoded_body(bomb, "gzip, gzip")) as server:
+        tracemalloc.start()
+        try:
+            result, took = send_to(server, whole_send(10))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 64 * 1024 * 1024, f"{peak / 2**20:.0f} MiB allocated at the peak"
+    assert result.failure is Failure.TOO_LARGE
+    assert result.error == (
+        "The answer is larger than 5 MiB once decompressed (Content-Encoding: gzip, gzip); "
+        "only the start was read."
+    )
+    assert result.body is not None
+    assert len(result.body.text) == 5 * 1024 * 1024
+    assert result.http_status == 200
+    assert result.exit_code == 1
+    assert took < 5
+
+
+def test_every_request_says_it_takes_no_compression() -> None:
+    body = json.dumps({"success": True, "statusCode": 200, "message": "sent"}).encode()
+    with LoopbackServer(encoded_body(body, "identity")) as server:
+        result, _ = send_to(server, whole_send(5))
+    assert result.success
+    head = server.heads[0].lower().split("\r\n")
+    assert "accept-encoding: identity" in head
+    assert sum(line.startswith("accept-encoding:") for line in head) == 1
+
+
+def test_a_small_gzipped_envelope_still_decodes() -> None:
+    envelope = {"success": True, "statusCode": 200, "message": "queued", "data": {"sid": "SM9"}}
+    with LoopbackServer(
+        encoded_body(gzip.compress(json.dumps(envelope).encode()), "gzip")
+    ) as server:
+        result, _ = send_to(server, whole_send(5))
+    assert result.failure is None
+    assert result.success
+    assert result.exit_code == 0
+    assert result.as_json()["envelope"]["data"] == {"sid": "SM9"}
+
+
+def test_a_brotli_answer_is_named_not_decoded() -> None:
+    with LoopbackServer(encoded_body(b"\x0b\x02\x80hello\x03", "br")) as server:
+        result, _ = send_to(server, whole_send(5))
+    assert result.failure is Failure.ENCODING
+    assert result.error == (
+        "The answer is compressed (Content-Encoding: br) with br, which smstester does not "
+        "decode; it asked for an answer without compression (Accept-Encoding: identity)."
+    )
+    assert result.exit_code == 1
+
+
+#: Runs argv[3:] and writes its peak resident set (KiB) to the file argv[1]; kills it after
+#: argv[2] seconds. Run from this small process, not from pytest: Linux counts in a child's
+#: ru_maxrss the memory of the process it was forked from (measured: a child of a 500 MiB
+#: process reports 510 MiB for `python -c pass`, a grandchild 11 MiB).
+MEASURE = """
+import os, subprocess, sys, time
+report, limit, argv = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+child = subprocess.Popen(argv)
+give_up = time.monotonic() + limit
+while not (done := os.wait4(child.pid, os.WNOHANG))[0]:
+    if time.monotonic() > give_up:
+        child.kill()
+        done = os.wait4(child.pid, 0)
+        break
+    time.sleep(0.02)
+_, status, usage = done
+with open(report, "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_measured(argv: list[str], timeout: float) -> tuple[int, str, str, int]:
+    """Run the CLI (`python -m smstester ARGV`); its exit code, output, error output and
+    peak resident set in bytes."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = os.path.join(folder, "maxrss")
+        cli = [sys.executable, "-m", "smstester", *argv]
+        done = subprocess.run(
+            [sys.executable, "-c", MEASURE, report, str(timeout), *cli],
+            capture_output=True,
+            text=True,
+            env=cli_env(),
+            timeout=timeout + 10,
+        )
+        with open(report) as kib:
+            peak = int(kib.read()) * 1024  # Linux counts ru_maxrss in KiB
+    return done.returncode, done.stdout, done.stderr, peak
+
+
+def test_the_cli_stays_small_on_a_decompression_bomb(bomb: bytes) -> None:
+    with LoopbackServer(encoded_body(bomb, "gzip, gzip")) as server:
+        code, out, err, peak = run_measured(cli_args(server, "--timeout", "20"), timeout=60)
+        code_json, out_json, _, peak_json = run_measured(
+            cli_args(server, "--timeout", "20", "--json"), timeout=60
+        )
+    print(f"peak resident set of `smstester send` on the bomb: {peak / 2**20:.1f} MiB")
+    assert peak < MAX_RSS_BYTES, peak
+    assert peak_json < MAX_RSS_BYTES, peak_json
+    assert code == 1, out + err
+    assert "Incomplete answer: The answer is larger than 5 MiB once decompressed" in out
+    assert "Traceback" not in out + err
+    assert code_json == 1
+    answer = json.loads(out_json)
+    assert answer["httpStatus"] == 200
+    assert answer["error"].startswith("The answer is larger than 5 MiB")
 
 
 # --- exit codes say who answered -------------------------------------------------------
