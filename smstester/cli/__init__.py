@@ -35,7 +35,7 @@ from smstester.cli.common import (
     report_internal_error,
     stdout_gone,
 )
-from smstester.cli.window import WindowOptions, cmd_window, window_options
+from smstester.cli.window import WindowOptions, window_options
 
 if TYPE_CHECKING:
     import argparse
@@ -78,6 +78,31 @@ def _run(argv: list[str]) -> int:
         return command(args)
     except CommandError as exc:
         return report_command_error(args, exc)
+
+
+def cmd_window(options: WindowOptions) -> int:
+    """Run the window until it closes."""
+    import gc
+
+    # Importing Qt and the window makes some 40,000 objects that live as long as the program.
+    # The garbage collector would walk them again and again while they are made, and at
+    # every full collection after: collect nothing while importing, then set them aside
+    # (gc.freeze) so that later collections, and the one at exit, skip them.
+    gc.disable()
+    try:
+        # The Qt-free modules the window needs at once (and its profile worker) first:
+        # once imported, PySide6 reads the source of every module imported after it (its
+        # __feature__ import hook).
+        import smstester.core.keystore
+        import smstester.core.profiles
+        import smstester.core.request
+        import smstester.core.segments
+        import smstester.core.storage  # noqa: F401
+        from smstester.ui.app import run
+    finally:
+        gc.freeze()
+        gc.enable()
+    return run(options.argv())
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,9 @@
 `smstester`, `smstester --sandbox` and `smstester --screenshot FILE` start the window. The
 full parser takes these options from `add_window_options`; `window_options` reads an
 argument list that holds nothing else without building any parser (every command's
-parser costs ~3 ms of the window's start-up); the window is handed the result.
+parser costs ~3 ms of the window's start-up); `read_window_argv` reads them as
+`build_window(argv)` must (CONTRACT §4). Nothing here imports the rest of the CLI, Qt or
+argparse (but `read_window_argv` when it needs a parser).
 """
 
 from __future__ import annotations
@@ -90,26 +92,15 @@ def window_options(argv: Sequence[str]) -> WindowOptions | None:
     return WindowOptions(**values)
 
 
-def cmd_window(options: WindowOptions) -> int:
-    """Run the window until it closes."""
-    import gc
+def read_window_argv(argv: Sequence[str]) -> WindowOptions:
+    """The window's options in `argv` as `smstester ARGV…` reads them, abbreviations
+    included; anything else in `argv` is left alone (`build_window(argv)`, CONTRACT §4)."""
+    options = window_options(argv)
+    if options is not None:
+        return options
+    import argparse
 
-    # Importing Qt and the window makes some 40,000 objects that live as long as the program.
-    # The garbage collector would walk them again and again while they are made, and at
-    # every full collection after: collect nothing while importing, then set them aside
-    # (gc.freeze) so that later collections, and the one at exit, skip them.
-    gc.disable()
-    try:
-        # The Qt-free modules the window needs at once (and its profile worker) first:
-        # once imported, PySide6 reads the source of every module imported after it (its
-        # __feature__ import hook).
-        import smstester.core.keystore
-        import smstester.core.profiles
-        import smstester.core.request
-        import smstester.core.segments
-        import smstester.core.storage  # noqa: F401
-        from smstester.ui.app import run
-    finally:
-        gc.freeze()
-        gc.enable()
-    return run(options.argv())
+    parser = argparse.ArgumentParser(prog="smstester", add_help=False)
+    add_window_options(parser)
+    args, _ = parser.parse_known_args(list(argv))
+    return WindowOptions.from_args(args)

@@ -22,7 +22,7 @@ import pytest
 from support import MemoryKeyring
 
 import smstester.cli as cli
-from smstester.cli.window import WindowOptions, window_options
+from smstester.cli.window import WindowOptions, read_window_argv, window_options
 from smstester.core.fields import FIELDS, SECRET_FIELDS
 from smstester.core.keystore import SERVICE, entry_name
 from smstester.sandbox import DemoConnection
@@ -138,6 +138,14 @@ def test_the_window_options_are_declared_once() -> None:
         assert window_options(fast.argv()) == fast
     for argv in (["--sand"], ["--screenshot"], ["--sandbox=yes"], ["send"], ["-h"]):
         assert window_options(argv) is None, argv
+
+
+def test_build_window_argv_reads_the_same_options_abbreviated_or_among_others() -> None:
+    parser = cli.build_parser()
+    for argv in (["--sand"], ["--scr", "a.png", "--se"], ["--sandbox", "--screenshot=b.png"]):
+        assert read_window_argv(argv) == WindowOptions.from_args(parser.parse_args(argv))
+    assert read_window_argv(["--bogus", "--send", "extra"]) == WindowOptions(send=True)
+    assert read_window_argv([]) == WindowOptions()
 
 
 def test_the_window_alone_builds_no_parser_and_anything_else_goes_through_one(
