@@ -424,6 +424,14 @@ KNOWLEDGE: Final[tuple[Entry, ...]] = (
         "Check the base URL: it may point at something that is not the jframework API.",
     ),
     _local(
+        ("encoding",),
+        "server",
+        "The answer is compressed in a way smstester does not read",
+        "smstester asks for an uncompressed answer; this server (or a proxy) compressed it "
+        "anyway, with an encoding that is unknown or broken.",
+        "Check the base URL and any proxy in between: the jframework API answers plain JSON.",
+    ),
+    _local(
         ("proxy",),
         "network",
         "The proxy failed",
@@ -571,6 +579,7 @@ def _failure_code(result: SendResult) -> str:
         Failure.CANCELLED: "cancelled",
         Failure.NETWORK: "network",
         Failure.PROXY: "proxy",
+        Failure.ENCODING: "encoding",
     }
     return names.get(result.failure, "network") if result.failure else "network"
 

@@ -260,3 +260,18 @@ def test_hostile_shapes_never_raise() -> None:
 def test_explain_knows_nothing_of_nonsense() -> None:
     assert explain("not-a-code") is None
     assert "21608" in BY_CODE
+
+
+def test_an_answer_in_an_unknown_encoding() -> None:
+    result = SendResult(
+        "POST",
+        "https://h/x",
+        3.0,
+        http_status=200,
+        failure=Failure.ENCODING,
+        error="The answer is compressed (Content-Encoding: br) with br, which …",
+        body=parse_body(b"\x1b\x00"),
+    )
+    found = diagnose(result)
+    assert found is not None
+    assert (found.code, found.side) == ("encoding", "server")
