@@ -29,7 +29,7 @@ import codecs
 import html
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Final
 
 MASK: Final = "••••••"
@@ -216,6 +216,15 @@ def _views(text: str) -> list[_View]:
     return views
 
 
+#: The longest base64 piece one regex match covers, and the slice `Masker.mask` masks at once.
+_BASE64_PIECE: Final = 1 << 14
+_BASE64_CHARS: Final = re.compile("[A-Za-z0-9+/_-]*")
+_SLICE: Final = 1 << 16
+#: Where a long text may be cut for masking: right after one of these, if no secret holds
+#: it. No form of a secret that masking decodes (JSON escapes, percent-encoding, HTML
+#: references, base64) holds one either, and none ends an escape half-way.
+_SLICE_ENDS: Final = (",", "}", "]", "\n", '"', " ", ">")
+
 #: Decoded base64 that is mostly not text (a long run of letters read as base64 by
 #: chance) is only searched for the secrets as they are, not decoded further.
 _TEXT_SHARE: Final = 0.9
@@ -238,7 +247,15 @@ class Masker:
         long_ones = [len(s.encode("utf-8", "surrogatepass")) for s in self.secrets if len(s) >= 4]
         #: The shortest base64 run that can hold a (long) secret.
         base64_min = math.ceil(min(long_ones, default=6) * 4 / 3)
-        self._base64_run = re.compile(f"[A-Za-z0-9+/_-]{{{base64_min},}}={{0,2}}")
+        # Bounded: one regex match over a megabyte-long run would hold the GIL for 150 ms;
+        # the pieces of a longer run are put back together in `_base64_runs`.
+        self._base64_run = re.compile(f"[A-Za-z0-9+/_-]{{{base64_min},{_BASE64_PIECE}}}")
+        longest = max((len(s.encode("utf-8", "surrogatepass")) for s in self.secrets), default=0)
+        #: How far two windows over a long base64 run overlap: a secret's base64, and then
+        #: some, lies whole inside one of them.
+        self._base64_overlap = 4 * math.ceil(longest * 4 / 3) + 8
+        #: Where `mask` may cut a long text into slices (see `_cuts`).
+        self._slice_ends = [c for c in _SLICE_ENDS if not any(c in s for s in self.secrets)]
 
     def __bool__(self) -> bool:
         return bool(self.secrets)
@@ -257,10 +274,38 @@ class Masker:
                 if alone:
                     spans.append(view.original_span(at, at + size))
                 at = text.find(secret, at + 1)
-        for match in self._base64_run.finditer(text):
-            if self._in_base64(match.group(), depth):
-                spans.append(view.original_span(match.start(), match.end()))
+        for start, end in self._base64_runs(text):
+            if self._run_holds_secret(text, start, end, depth):
+                spans.append(view.original_span(start, end))
         return spans
+
+    def _base64_runs(self, text: str) -> Iterator[tuple[int, int]]:
+        """The spans of base64-looking runs long enough to hold a secret, padding included.
+        Each regex call covers at most `_BASE64_PIECE` characters."""
+        pos = 0
+        while (match := self._base64_run.search(text, pos)) is not None:
+            start, end = match.span()
+            piece = end - start
+            while piece == _BASE64_PIECE:  # the run may go on
+                more = _BASE64_CHARS.match(text, end, end + _BASE64_PIECE)
+                piece = more.end() - end if more else 0
+                end += piece
+            run_end = end
+            while end < len(text) and text[end] == "=" and end - run_end < 2:
+                end += 1
+            yield start, end
+            pos = end
+
+    def _run_holds_secret(self, text: str, start: int, end: int, depth: int) -> bool:
+        """`_in_base64` over the run `text[start:end]`, in overlapping windows when it is
+        long (each window decodes in microseconds; the run whole could take 50 ms)."""
+        if end - start <= 2 * _BASE64_PIECE:
+            return self._in_base64(text[start:end], depth)
+        step = _BASE64_PIECE
+        return any(
+            self._in_base64(text[at : min(end, at + step + self._base64_overlap)], depth)
+            for at in range(start, end, step)
+        )
 
     def _in_base64(self, run: str, depth: int) -> bool:
         """True when `run` (at some alignment, standard or URL-safe) decodes to text that
@@ -295,9 +340,29 @@ class Masker:
         return bool(self.secrets) and self._found(text)
 
     def mask(self, text: str) -> str:
-        """`text` with every form of every secret replaced by MASK."""
+        """`text` with every form of every secret replaced by MASK.
+
+        A long text is masked a slice at a time (one pass over megabytes would hold Python's
+        GIL in C for long enough to stall the window's UI thread, though masking runs on a
+        worker). A slice ends only right after a character of `_SLICE_ENDS` that no secret
+        holds: no form of a secret that masking reads holds one either, so every form lies
+        whole inside one slice."""
         if not self.secrets or not text:
             return text
+        return "".join(self._mask_slice(piece) for piece in self._slices(text))
+
+    def _slices(self, text: str) -> Iterator[str]:
+        start = 0
+        while len(text) - start > 2 * _SLICE:
+            found = [i for i in (text.find(c, start + _SLICE) for c in self._slice_ends) if i >= 0]
+            if not found:
+                break
+            cut = min(found) + 1
+            yield text[start:cut]
+            start = cut
+        yield text[start:]
+
+    def _mask_slice(self, text: str) -> str:
         spans = sorted(span for view in _views(text) for span in self._spans_in(view, 0))
         if not spans:
             return text

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smstester.core.secrets import MASK, SHORT, exposes, redact
+from smstester.core.secrets import MASK, SHORT, Masker, exposes, redact
 
 SID = "AC" + "0123456789abcdef" * 2
 
@@ -172,3 +172,34 @@ def test_a_big_answer_is_masked_in_bounded_time() -> None:
     out = redact(text, [secret])
     assert secret not in out
     assert out.endswith(f'"echo": "{{\\"authKey\\": \\"{MASK}\\"}}"}}')
+
+
+@pytest.mark.parametrize("offset", [0, 1, 16384 * 3 - 20, 16384 * 5 - 7, -60])
+def test_a_secret_deep_inside_a_long_base64_run(offset: int) -> None:
+    # A long run is read in overlapping windows: the secret is found wherever it lies,
+    # across a window's edge too.
+    secret = "f3c9a0d27b6e4e1c8a5d9b2e7f41c630"
+    filler = "".join(chr(0x41 + (i * 7) % 26) for i in range(200_000))
+    at = offset % len(filler)
+    blob = base64.b64encode((filler[:at] + secret + filler[at:]).encode()).decode()
+    out = redact(f'{{"image": "{blob}"}}', [secret])
+    assert blob not in out
+    assert out == f'{{"image": "{MASK}"}}'
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    secret=secrets,
+    names=st.lists(st.sampled_from(sorted(ENCODERS)), min_size=1, max_size=6),
+    filler=st.text(st.sampled_from('ab ,}]"\n>{:=%&\\01'), min_size=1, max_size=12),
+)
+def test_a_long_text_masked_in_slices_hides_what_one_pass_hides(
+    secret: str, names: list[str], filler: str
+) -> None:
+    masker = Masker([secret])
+    piece = filler.join(ENCODERS[name](secret) for name in names) + filler
+    text = piece * (140_000 // len(piece) + 1)  # more than two slices long
+    sliced = masker.mask(text)
+    assert secret not in sliced
+    assert not any(ENCODERS[name](secret) in sliced for name in names)
+    assert MASK in sliced
