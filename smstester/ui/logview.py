@@ -121,43 +121,6 @@ def _within_budget(lines: list[Line], budget: int = ENTRY_BUDGET) -> list[Line]:
     return kept
 
 
-#: Characters masked per call of `redact` in `mask_in_slices`.
-MASK_SLICE: Final = 1 << 16
-#: Where a slice may end: right after one of these, if no secret holds it. No encoding
-#: of a secret that masking decodes (JSON escapes, percent-encoding, HTML references,
-#: base64) holds one either, and none ends an escape half-way.
-_SLICE_ENDS: Final = (",", "}", "]", "\n", '"', " ", ">")
-
-
-def mask_in_slices(text: str, secrets: Iterable[str], size: int = MASK_SLICE) -> str:
-    """`redact(text, secrets)`, a slice at a time.
-
-    One `redact` call over megabytes holds Python's GIL in C for as long as it scans (430 ms
-    for 100,000 error items), and the UI thread waits for the GIL that long, though the
-    masking runs on a worker. Slices end only right after a character that no secret holds
-    (see _SLICE_ENDS), so every form of a secret lies whole inside one slice, and what is
-    masked is the same; between slices the UI thread runs. A text with no such character
-    is masked in one call."""
-    from smstester.core.secrets import redact
-
-    keep = tuple(s for s in secrets if s)
-    ends = [c for c in _SLICE_ENDS if not any(c in s for s in keep)]
-    if len(text) <= 2 * size or not keep or not ends:
-        return redact(text, keep)
-    out: list[str] = []
-    start = 0
-    while start < len(text):
-        stop = start + size
-        if stop >= len(text):
-            cut = len(text)
-        else:
-            found = [i for i in (text.find(c, stop) for c in ends) if i >= 0]
-            cut = min(found) + 1 if found else len(text)
-        out.append(redact(text[start:cut], keep))
-        start = cut
-    return "".join(out)
-
-
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -187,7 +150,7 @@ def prepare_entry(
         status = f"HTTP {result.http_status} {result.reason_phrase}"
         # Folded here too: opening the viewer then costs the UI thread a few rows' paint,
         # with no worker competing for the GIL meanwhile.
-        raw = fold(mask_in_slices(f"{status}\n{headers}\n\n{body.text}", keep))
+        raw = fold(redact(f"{status}\n{headers}\n\n{body.text}", keep))
         kind = body.content_type or "no content type"
         about = html.escape(printable(_cut(f"{body.size:,} bytes, {kind}", STATUS_LIMIT)))
     if result.success:
