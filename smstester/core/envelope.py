@@ -165,13 +165,20 @@ class Body:
         )
 
 
+def _same(obj: dict[str, Any]) -> dict[str, Any]:
+    return obj
+
+
 def parse_body(content: bytes, content_type: str = "") -> Body:
     """Read `content` leniently; never raises."""
     text = content.decode("utf-8", errors="replace")
     if not content.strip():
         return Body(None, text, len(content), content_type, False, "the body is empty")
     try:
-        decoded = json.loads(text)
+        # The hook (which changes nothing) makes the C parser call back into Python for each
+        # object, so other threads get the GIL: one json.loads of 100,000 error items would
+        # hold it ~100 ms and stall the window's UI thread, though parsing runs on a worker.
+        decoded = json.loads(text, object_hook=_same)
     except (ValueError, RecursionError):
         kind = content_type.split(";", 1)[0].strip() or "no content type"
         return Body(None, text, len(content), content_type, False, f"the body is not JSON ({kind})")
