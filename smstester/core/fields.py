@@ -168,6 +168,9 @@ FIELDS: Final[tuple[Field, ...]] = (
     ),
 )
 
+#: The reason given for a required field left empty (`Problem.missing` tells it apart).
+REQUIRED: Final = "required"
+
 #: Field name -> its row.
 BY_NAME: Final[dict[str, Field]] = {f.name: f for f in FIELDS}
 

@@ -6,6 +6,8 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+from smstester.core.fields import REQUIRED
+
 # phonenumbers (~15 ms to import) is imported by the first check of a number that needs
 # it, not with this module: an empty form's first paint never needs it.
 
@@ -113,7 +115,7 @@ def check_number(text: str, region: str | None = None) -> PhoneCheck:
     """Check `text` as typed; a national number (no `+`) needs `region`, e.g. "US"."""
     stripped = text.strip()
     if not stripped:
-        return PhoneCheck(text, reason="required")
+        return PhoneCheck(text, reason=REQUIRED)
     if not any(ch.isdigit() for ch in stripped):
         return PhoneCheck(text, reason="not a phone number")
     if stripped.startswith("00") and not region:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Final
 
 from smstester import __version__
-from smstester.core.fields import LABELS, SECRET_FIELDS, SINGLE_LINE_FIELDS
+from smstester.core.fields import LABELS, REQUIRED, SECRET_FIELDS, SINGLE_LINE_FIELDS
 from smstester.core.phone import check_number
 
 if TYPE_CHECKING:
@@ -27,6 +27,11 @@ class Problem:
 
     field: str
     reason: str
+
+    @property
+    def missing(self) -> bool:
+        """The field is empty (rather than holding something that cannot be sent)."""
+        return self.reason == REQUIRED
 
     def __str__(self) -> str:
         return f"{LABELS.get(self.field, self.field)}: {self.reason}"
@@ -82,7 +87,7 @@ def _control_reason(value: str) -> str | None:
 
 def _header_problem(name: str, value: str) -> Problem | None:
     if not value:
-        return Problem(name, "required")
+        return Problem(name, REQUIRED)
     reason = _control_reason(value)
     if reason:
         return Problem(name, reason)
@@ -97,7 +102,7 @@ _HOST_NAME: Final = re.compile(r"[A-Za-z0-9._-]+")
 
 def _base_url_problem(value: str) -> Problem | None:
     if not value:
-        return Problem("base_url", "required")
+        return Problem("base_url", REQUIRED)
     reason = _control_reason(value)
     if reason or any(ch.isspace() for ch in value):
         return Problem("base_url", reason or "contains spaces")
@@ -178,47 +183,53 @@ def endpoint_url(base_url: str, integration_id: str) -> str:
     return str(url.copy_with(raw_path=path.encode("ascii")))
 
 
+def _checked(test: SmsTest) -> tuple[list[Problem], dict[str, str]]:
+    """What is wrong with `test`, and its sendable values (trimmed, numbers in E.164)."""
+    trimmed = {name: getattr(test, name).strip(" ") for name in SINGLE_LINE_FIELDS}
+    found: list[Problem] = []
+    base = _base_url_problem(trimmed["base_url"])
+    if base:
+        found.append(base)
+    for name in ("brand_url", "auth_key"):
+        header = _header_problem(name, trimmed[name])
+        if header:
+            found.append(header)
+    for name in ("integration_id", "username", "password"):
+        if not trimmed[name]:
+            found.append(Problem(name, REQUIRED))
+        elif "\x00" in trimmed[name]:
+            found.append(Problem(name, "contains a NUL character"))
+        elif _has_lone_surrogate(trimmed[name]):
+            found.append(Problem(name, _BROKEN))
+    numbers: dict[str, str] = {}
+    for name in ("phone_from", "phone_to"):
+        check = check_number(trimmed[name], test.region)
+        if check.e164 is None:
+            found.append(Problem(name, check.reason))
+        else:
+            numbers[name] = check.e164
+    if not test.message.strip():
+        found.append(Problem("message", REQUIRED))
+    if _has_lone_surrogate(test.message):
+        found.append(Problem("message", _BROKEN))
+    return found, trimmed | numbers
+
+
+def problems(test: SmsTest) -> list[Problem]:
+    """Every field of `test` that a send would refuse, in the form's order (empty: a send
+    is accepted). The one validation: the form enables Send and marks fields with it."""
+    return _checked(test)[0]
+
+
 def normalized(test: SmsTest) -> SmsTest:
     """`test` with single-line fields trimmed of surrounding spaces and numbers in E.164.
 
     Raises InvalidInput naming every field that cannot be sent.
     """
-    trimmed = {name: getattr(test, name).strip(" ") for name in SINGLE_LINE_FIELDS}
-    problems: list[Problem] = []
-    base = _base_url_problem(trimmed["base_url"])
-    if base:
-        problems.append(base)
-    for name in ("brand_url", "auth_key"):
-        header = _header_problem(name, trimmed[name])
-        if header:
-            problems.append(header)
-    if not trimmed["integration_id"]:
-        problems.append(Problem("integration_id", "required"))
-    elif "\x00" in trimmed["integration_id"]:
-        problems.append(Problem("integration_id", "contains a NUL character"))
-    elif _has_lone_surrogate(trimmed["integration_id"]):
-        problems.append(Problem("integration_id", _BROKEN))
-    for name in ("username", "password"):
-        if not trimmed[name]:
-            problems.append(Problem(name, "required"))
-        elif "\x00" in trimmed[name]:
-            problems.append(Problem(name, "contains a NUL character"))
-        elif _has_lone_surrogate(trimmed[name]):
-            problems.append(Problem(name, _BROKEN))
-    numbers: dict[str, str] = {}
-    for name in ("phone_from", "phone_to"):
-        check = check_number(trimmed[name], test.region)
-        if check.e164 is None:
-            problems.append(Problem(name, check.reason))
-        else:
-            numbers[name] = check.e164
-    if not test.message.strip():
-        problems.append(Problem("message", "required"))
-    if _has_lone_surrogate(test.message):
-        problems.append(Problem("message", _BROKEN))
-    if problems:
-        raise InvalidInput(problems)
-    return replace(test, **(trimmed | numbers))
+    found, ready = _checked(test)
+    if found:
+        raise InvalidInput(found)
+    return replace(test, **ready)
 
 
 #: A lone UTF-16 surrogate has no UTF-8 form: pasted broken text, or undecodable argv bytes.

@@ -7,7 +7,7 @@ import string
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import GOOD
 
@@ -18,6 +18,7 @@ from smstester.core.request import (
     build_request,
     endpoint_url,
     insecure_transport_warning,
+    problems,
 )
 
 
@@ -229,3 +230,36 @@ def test_plain_http_to_another_machine_is_warned(base_url: str, warned: bool) ->
     assert (warning is not None) == warned
     if warning:
         assert "unencrypted" in warning
+
+
+_FIELD_TEXT = st.sampled_from(["", " ", "x", "  y ", "\x00", "a\nb", "é", "+14155552671", "abc"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    test=st.builds(
+        SmsTest,
+        base_url=st.sampled_from(
+            ["", "https://h.example", "http://u:p@h", "ftp://h", " https://h"]
+        ),
+        brand_url=_FIELD_TEXT,
+        integration_id=_FIELD_TEXT,
+        auth_key=_FIELD_TEXT,
+        username=_FIELD_TEXT,
+        password=_FIELD_TEXT,
+        phone_from=st.sampled_from(["", "+15005550006", "+1 415 555 2671 ext 5", "12"]),
+        phone_to=st.sampled_from(["", "+14155552671", "(415) 555-2671", "0044 20 7946 0018"]),
+        message=_FIELD_TEXT,
+        region=st.sampled_from([None, "US", "GB"]),
+    )
+)
+def test_problems_is_empty_exactly_when_a_send_is_accepted(test: SmsTest) -> None:
+    found = problems(test)
+    try:
+        build_request(test)
+    except InvalidInput as exc:
+        assert found == exc.problems
+    else:
+        assert found == []
+    for problem in found:
+        assert problem.missing == (problem.reason == "required")
