@@ -155,7 +155,7 @@ def stdout_gone() -> None:
 
 def report_internal_error(exc: BaseException) -> int:
     """One plain line for a bug (the traceback with SMSTESTER_DEBUG=1), secrets masked."""
-    from smstester.core.secrets import redact
+    from smstester.core.redaction import redact
     from smstester.core.terminal import printable
 
     seen = [*SECRETS_SEEN, *filter(None, (os.environ.get(env) for env in SECRET_ENV.values()))]

@@ -167,8 +167,8 @@ def cmd_send(args: argparse.Namespace) -> int:
 def print_result(
     args: argparse.Namespace, result: SendResult, secrets: Sequence[str], tls_off: str
 ) -> None:
+    from smstester.core.redaction import redact
     from smstester.core.report import Line, report_lines
-    from smstester.core.secrets import redact
     from smstester.core.terminal import printable, printable_json
 
     if args.json:

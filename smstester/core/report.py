@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
 from smstester.core.envelope import SHOW_LIMIT, STATUS_MEANINGS
-from smstester.core.secrets import Masker
+from smstester.core.redaction import Masker
 
 if TYPE_CHECKING:
     from smstester.core.client import SendResult

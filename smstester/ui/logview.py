@@ -132,8 +132,8 @@ def prepare_entry(
     grows with the answer, and none of it may fall on the UI thread."""
     import html
 
+    from smstester.core.redaction import redact
     from smstester.core.report import Line, report_lines
-    from smstester.core.secrets import redact
     from smstester.core.terminal import printable
 
     keep = tuple(s for s in secrets if s)

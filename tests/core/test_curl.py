@@ -29,6 +29,7 @@ from smstester.core.curl import (
     render_curl,
     shell_quote,
 )
+from smstester.core.redaction import secret_forms
 from smstester.core.request import (
     USER_AGENT,
     SmsTest,
@@ -36,7 +37,6 @@ from smstester.core.request import (
     normalized,
     request_headers,
 )
-from smstester.core.secrets import secret_forms
 
 ZSH = shutil.which("zsh")
 needs_zsh = pytest.mark.skipif(ZSH is None, reason="zsh is not installed")

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smstester.core.secrets import MASK, SHORT, Masker, exposes, redact
+from smstester.core.redaction import MASK, SHORT, Masker, exposes, redact
 
 SID = "AC" + "0123456789abcdef" * 2
 
@@ -97,7 +97,11 @@ def test_no_encoding_of_a_secret_survives(
 
 
 @settings(max_examples=200, deadline=None)
-@given(secret=secrets, name=st.sampled_from(sorted(ENCODERS)))
+@given(
+    # A value that is short once trimmed is masked only where it stands alone (its own test).
+    secret=secrets.filter(lambda s: len(s.strip(" ")) >= SHORT),
+    name=st.sampled_from(sorted(ENCODERS)),
+)
 def test_the_trimmed_value_that_is_sent_is_masked(secret: str, name: str) -> None:
     # Pasted with spaces around it, the secret is sent trimmed; the echo of what was sent
     # must be masked although the typed value is the untrimmed one.

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from smstester.cli import main
-from smstester.core.secrets import exposes
+from smstester.core.redaction import exposes
 
 AUTH_KEY = "ak-7f3a9c1e-0b5d"
 PASSWORD = 'tok"en\\9c1d/é'

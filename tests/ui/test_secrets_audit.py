@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from smstester.cli import main
 from smstester.core.curl import render_curl
-from smstester.core.secrets import exposes
+from smstester.core.redaction import exposes
 from smstester.sandbox import DEMO_AUTH_KEY, DEMO_AUTH_TOKEN
 from smstester.ui.rawview import RawAnswerView
 from smstester.ui.window import MainWindow
