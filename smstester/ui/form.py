@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smstester.core.fields import HELP, LABELS
+from smstester.core.fields import FIELDS, REQUIRED, Field
+from smstester.core.model import DEV_BASE_URL, LIVE_BASE_URL, Problem, SmsTest
 from smstester.core.phone import PhoneCheck, calling_codes, check_number
-from smstester.core.request import DEV_BASE_URL, LIVE_BASE_URL, SmsTest
+from smstester.core.request import problems
 from smstester.core.segments import MAX_CHARACTERS, count_segments, replace_lookalikes
 
 # PySide6 builds each Qt class, with its enums, on first use: the classes only a marked-up
@@ -45,20 +49,6 @@ def _set_state(widget: QWidget, state: str) -> None:
     if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
         widget.style().unpolish(widget)
         widget.style().polish(widget)
-
-
-#: Label texts with their keyboard mnemonics.
-_MNEMONIC = {
-    "base_url": "Base &URL",
-    "brand_url": "&Brand-URL",
-    "integration_id": "&Integration id",
-    "auth_key": "Auth-&Key",
-    "username": "Account &SID",
-    "password": "Auth &Token",
-    "phone_from": "&From",
-    "phone_to": "T&o",
-    "message": "&Message",
-}
 
 
 def system_region() -> str:
@@ -247,39 +237,62 @@ def _index_of_unit(text: str, units: int) -> int:
 
 
 class ConnectionForm(QWidget):
-    """Every field of a send. Emits `changed` on any edit; `test()` is what it describes."""
+    """Every field of a send, one row per `FIELDS` row. Emits `changed` on any edit;
+    `test()` is what it describes and `problems()` what a send would refuse in it."""
 
     changed = Signal()
 
+    base_url: QComboBox
+    brand_url: QLineEdit
+    integration_id: QLineEdit
+    auth_key: QLineEdit
+    username: QLineEdit
+    password: QLineEdit
+    phone_from: QLineEdit
+    phone_to: QLineEdit
+    region: RegionCombo
+    message: MessageEdit
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.base_url = QComboBox(self)
-        self.base_url.setObjectName("baseUrlEdit")
-        self.base_url.setEditable(True)
-        self.base_url.addItems([LIVE_BASE_URL, DEV_BASE_URL])
-        self.base_url.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.base_url.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.brand_url = self._line("brandUrlEdit", "brand.example.com")
-        self.integration_id = self._line("integrationIdEdit", "the app integration's id")
-        self.auth_key_box = SecretEdit("authKeyEdit", self)
-        self.auth_key = self.auth_key_box.edit
-        self.auth_key.setPlaceholderText("the integration's Auth-Key")
-        self.username = self._line("usernameEdit", "AC followed by 32 hex digits")
-        self.password_box = SecretEdit("passwordEdit", self)
-        self.password = self.password_box.edit
-        self.password.setPlaceholderText("Twilio Auth Token")
-        self.phone_from = self._line("fromEdit", "+15005550006")
-        self.phone_to = self._line("toEdit", "+14155552671")
+        self._highlighter: CulpritHighlighter | None = None
+        self._problems: list[Problem] | None = None  # of the form as it is; None: stale
+        self._shown: tuple[object, ...] | None = None  # what the status labels show
         self.from_status = self._status("fromStatusLabel")
         self.to_status = self._status("toStatusLabel")
-        self.region = RegionCombo(self)
-        self.region.setObjectName("regionCombo")
-        self.region.setToolTip("Country used for numbers typed without + and a country code")
+        #: Field name -> the QLabel under it that says what is wrong with it.
+        self._status_labels = {"phone_from": self.from_status, "phone_to": self.to_status}
+        #: The widgets that differ from a plain line edit (the rest are made from FIELDS).
+        special: dict[str, Callable[[Field], QWidget]] = {
+            "base_url": self._base_url_combo,
+            "region": lambda _field: RegionCombo(self),
+            "message": lambda _field: MessageEdit(self),
+        }
+        #: Field name -> (the widget the row shows, the one that holds the value).
+        self._rows: dict[str, tuple[QWidget, QWidget]] = {}
+        chain: list[QWidget] = []
+        for f in FIELDS:
+            if f.secret:
+                box = SecretEdit(f.object_name, self)
+                editor: QWidget = box.edit
+                row: QWidget = box
+            else:
+                editor = special.get(f.name, self._line)(f)
+                editor.setObjectName(f.object_name)
+                row = editor
+            if f.placeholder:
+                editor.setProperty("placeholderText", f.placeholder)
+            status = self._status_labels.get(f.name)
+            if status is not None:
+                row = self._stacked(row, status)
+            setattr(self, f.name, editor)
+            self._rows[f.name] = (row, editor)
+            chain.append(editor)
+            if f.secret:
+                chain.append(box.toggle)
+        self.auth_key_box = cast("SecretEdit", self.auth_key.parentWidget())
+        self.password_box = cast("SecretEdit", self.password.parentWidget())
         self.set_region(system_region())
-        self.message = MessageEdit(self)
-        self._highlighter: CulpritHighlighter | None = None
-        self.message.setObjectName("messageEdit")
-        self.message.setPlaceholderText("The text of the test SMS")
         self.message.setTabChangesFocus(True)
         self.message.setMinimumHeight(70)
         self.segment_label = QLabel(self)
@@ -297,22 +310,8 @@ class ConnectionForm(QWidget):
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        rows: list[tuple[str, QWidget, QWidget]] = [
-            ("base_url", self.base_url, self.base_url),
-            ("brand_url", self.brand_url, self.brand_url),
-            ("integration_id", self.integration_id, self.integration_id),
-            ("auth_key", self.auth_key_box, self.auth_key),
-            ("username", self.username, self.username),
-            ("password", self.password_box, self.password),
-            ("phone_from", self._stacked(self.phone_from, self.from_status), self.phone_from),
-            ("phone_to", self._stacked(self.phone_to, self.to_status), self.phone_to),
-        ]
-        for name, widget, buddy in rows:
-            self._add_row(layout, name, widget, buddy)
-        region_label = QLabel("&Region", self)
-        region_label.setBuddy(self.region)
-        layout.addRow(region_label, self.region)
-        self._add_row(layout, "message", self.message, self.message)
+        for f in FIELDS:
+            self._add_row(layout, f)
         self.fix_button = QToolButton(self)
         self.fix_button.setObjectName("replaceLookalikesButton")
         self.fix_button.setText("Replace look-alikes")
@@ -333,47 +332,33 @@ class ConnectionForm(QWidget):
         under_message.addWidget(self.limit_note)  # hidden: takes no room
         layout.addRow("", under_message)
 
-        self._line_edits = (
-            self.brand_url,
-            self.integration_id,
-            self.auth_key,
-            self.username,
-            self.password,
-            self.phone_from,
-            self.phone_to,
-        )
-        for edit in self._line_edits:
-            edit.textChanged.connect(self.changed)
+        # Any edit makes the problems stale before anyone else hears of it.
+        self.changed.connect(self._forget_problems)
+        for f in FIELDS:
+            editor = self._rows[f.name][1]
+            if isinstance(editor, QLineEdit):
+                editor.textChanged.connect(self.changed)
         self.base_url.editTextChanged.connect(self.changed)
         self.region.currentIndexChanged.connect(self.changed)
         self.message.textChanged.connect(self.changed)
         self.message.textChanged.connect(self._refresh_segments)
         self.message.cut.connect(self._show_cut)
-        self.changed.connect(self._refresh_numbers)
-        chain: list[QWidget] = [
-            self.base_url,
-            self.brand_url,
-            self.integration_id,
-            self.auth_key,
-            self.auth_key_box.toggle,
-            self.username,
-            self.password,
-            self.password_box.toggle,
-            self.phone_from,
-            self.phone_to,
-            self.region,
-            self.message,
-        ]
+        self.changed.connect(self._refresh_status)
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
-        self._checks: tuple[PhoneCheck, PhoneCheck] | None = None
-        self._refresh_numbers()
+        self._refresh_status()
         self._refresh_segments()
 
-    def _line(self, name: str, placeholder: str) -> QLineEdit:
+    def _base_url_combo(self, _field: Field) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setEditable(True)
+        combo.addItems([LIVE_BASE_URL, DEV_BASE_URL])
+        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        return combo
+
+    def _line(self, _field: Field) -> QLineEdit:
         edit = QLineEdit(self)
-        edit.setObjectName(name)
-        edit.setPlaceholderText(placeholder)
         edit.setClearButtonEnabled(True)
         return edit
 
@@ -393,19 +378,21 @@ class ConnectionForm(QWidget):
         label.setWordWrap(True)
         return label
 
-    def _add_row(self, layout: QFormLayout, name: str, widget: QWidget, buddy: QWidget) -> None:
-        label = QLabel(_MNEMONIC[name], self)
+    def _add_row(self, layout: QFormLayout, f: Field) -> None:
+        row, buddy = self._rows[f.name]
+        label = QLabel(f.mnemonic, self)
         label.setBuddy(buddy)
-        tip = f"<b>{LABELS[name]}</b><br>{HELP[name]}"
+        tip = f"<b>{f.label}</b><br>{f.help}"
         label.setToolTip(tip)
         buddy.setToolTip(tip)
-        layout.addRow(label, widget)
+        layout.addRow(label, row)
 
     def focus_first_empty(self) -> None:
         """Put the cursor where typing should start: the first empty field."""
-        for edit in self._line_edits:
-            if not edit.text():
-                edit.setFocus()
+        for f in FIELDS:
+            editor = self._rows[f.name][1]
+            if isinstance(editor, QLineEdit) and not editor.text():
+                editor.setFocus()
                 return
         self.message.setFocus()
 
@@ -417,52 +404,73 @@ class ConnectionForm(QWidget):
     def set_region(self, code: str) -> None:
         self.region.set_region(code)
 
+    def _value(self, name: str) -> str | None:
+        editor = self._rows[name][1]
+        if editor is self.region:
+            return self.current_region() or None
+        if isinstance(editor, QComboBox):
+            return editor.currentText()
+        if isinstance(editor, QPlainTextEdit):
+            return editor.toPlainText()
+        assert isinstance(editor, QLineEdit)
+        return editor.text()
+
+    def _set_value(self, name: str, value: str | None) -> None:
+        editor = self._rows[name][1]
+        if editor is self.region:
+            if value is not None:
+                self.set_region(value)
+        elif isinstance(editor, QComboBox):
+            editor.setEditText(value or "")
+        elif isinstance(editor, MessageEdit):
+            editor.set_message(value or "")
+        else:
+            assert isinstance(editor, QLineEdit)
+            editor.setText(value or "")
+
     def test(self) -> SmsTest:
         """The SmsTest the form describes, exactly as typed."""
-        return SmsTest(
-            base_url=self.base_url.currentText(),
-            brand_url=self.brand_url.text(),
-            integration_id=self.integration_id.text(),
-            auth_key=self.auth_key.text(),
-            username=self.username.text(),
-            password=self.password.text(),
-            phone_from=self.phone_from.text(),
-            phone_to=self.phone_to.text(),
-            message=self.message.toPlainText(),
-            region=self.current_region() or None,
-        )
+        values: dict[str, Any] = {f.name: self._value(f.name) for f in FIELDS}
+        return SmsTest(**values)
 
     def set_test(self, test: SmsTest) -> None:
-        """Fill every field from `test`."""
-        self.base_url.setEditText(test.base_url)
-        self.brand_url.setText(test.brand_url)
-        self.integration_id.setText(test.integration_id)
-        self.auth_key.setText(test.auth_key)
-        self.username.setText(test.username)
-        self.password.setText(test.password)
-        self.phone_from.setText(test.phone_from)
-        self.phone_to.setText(test.phone_to)
-        self.message.set_message(test.message)
-        if test.region is not None:
-            self.set_region(test.region)
+        """Fill every field from `test` (a region of None leaves the region alone)."""
+        for f in FIELDS:
+            self._set_value(f.name, getattr(test, f.name))
+
+    # --- validation ---------------------------------------------------------------------
+
+    def problems(self) -> list[Problem]:
+        """What a send of the form as it is would refuse (`core.request.problems`): empty
+        when Send may be pressed. Computed once per edit.
+
+        Until httpx is loaded (the first paint does without it) the base URL gets a cheap
+        check only; `revalidate()` once it is loaded applies the whole one (a send always
+        does)."""
+        if self._problems is None:
+            test = self.test()
+            if "httpx" in sys.modules:
+                self._problems = problems(test)
+            else:
+                cheap = _cheap_base_url_problem(test.base_url)
+                rest = problems(replace(test, base_url=""))
+                self._problems = ([cheap] if cheap else []) + [
+                    p for p in rest if p.field != "base_url"
+                ]
+        return self._problems
 
     def complete(self) -> bool:
-        """Every required field filled in and both numbers valid."""
-        test = self.test()
-        filled = all(
-            value.strip()
-            for value in (
-                test.base_url,
-                test.brand_url,
-                test.integration_id,
-                test.auth_key,
-                test.username,
-                test.password,
-                test.message,
-            )
-        )
-        checks = self._checks
-        return filled and checks is not None and checks[0].valid and checks[1].valid
+        """A send of the form as it is would be accepted."""
+        return not self.problems()
+
+    def _forget_problems(self) -> None:
+        self._problems = None
+
+    def revalidate(self) -> None:
+        """Check everything again (httpx has just been loaded: the base URL in full)."""
+        self._problems = None
+        self._refresh_status()
+        self.changed.emit()
 
     # --- message: encoding, segments, culprits ------------------------------------------
 
@@ -530,25 +538,41 @@ class ConnectionForm(QWidget):
         cursor.endEditBlock()
         return True
 
-    # --- live number checks -------------------------------------------------------------
+    # --- field status ----------------------------------------------------------------
 
-    def _refresh_numbers(self) -> None:
+    def _refresh_status(self) -> None:
+        """Each field's state from `problems()`: "error" (cannot be sent), "empty" or "";
+        the numbers' labels say it in words (and what a valid number is)."""
+        found = {p.field: p for p in reversed(self.problems())}  # the first one per field
+        for name, (_row, editor) in self._rows.items():
+            problem = found.get(name)
+            state = "" if problem is None else ("empty" if problem.missing else "error")
+            if editor.property("state") != state:
+                editor.setProperty("state", state)
         region = self.current_region() or None
         checks = (
-            check_number(self.phone_from.text(), region),
-            check_number(self.phone_to.text(), region),
+            None if "phone_from" in found else check_number(self.phone_from.text(), region),
+            None if "phone_to" in found else check_number(self.phone_to.text(), region),
         )
-        if checks == self._checks:
-            return
-        self._checks = checks
-        self._show_check(self.from_status, checks[0], warn_landline=False)
-        self._show_check(self.to_status, checks[1], warn_landline=True)
+        shown = (found.get("phone_from"), found.get("phone_to"), *checks)
+        if shown == self._shown:
+            return  # most keystrokes: the numbers' status is as it was
+        self._shown = shown
+        self._show_status(self.from_status, found.get("phone_from"), checks[0], False)
+        self._show_status(self.to_status, found.get("phone_to"), checks[1], True)
 
-    def _show_check(self, label: QLabel, check: PhoneCheck, *, warn_landline: bool) -> None:
-        if check.valid:
-            warn = warn_landline and not check.sms_capable
+    def _show_status(
+        self, label: QLabel, problem: Problem | None, check: PhoneCheck | None, landline: bool
+    ) -> None:
+        if problem is not None:
+            label.setText(problem.reason if problem.missing else "✗ " + problem.reason)
+            _set_state(label, "empty" if problem.missing else "error")
+        elif check is not None:
+            warn = landline and not check.sms_capable
             label.setText(("⚠ " if warn else "✓ ") + check.describe())
             _set_state(label, "warn" if warn else "ok")
-        else:
-            label.setText(check.reason if check.reason == "required" else "✗ " + check.reason)
-            _set_state(label, "empty" if check.reason == "required" else "error")
+
+
+def _cheap_base_url_problem(value: str) -> Problem | None:
+    """The base URL's check before httpx is loaded: only an empty one is refused here."""
+    return None if value.strip(" ") else Problem("base_url", REQUIRED)

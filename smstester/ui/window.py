@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from smstester import __version__
-from smstester.core.request import InvalidInput, build_request, insecure_transport_warning
+from smstester.core.model import InvalidInput
+from smstester.core.request import build_request, insecure_transport_warning
 from smstester.ui import dialogs
 from smstester.ui.form import ConnectionForm
 from smstester.ui.logview import Entry, LogView, RawAnswer, prepare_entry
@@ -581,7 +582,8 @@ class MainWindow(QMainWindow):
             import smstester.core.report
             import smstester.ui.rawview  # noqa: F401 (Show raw answer: its first open)
 
-        self.tasks.start(load)
+        # The form checks the base URL in full from now on.
+        self.tasks.start(load, result=lambda _none: self.form.revalidate())
 
     # --- closing ------------------------------------------------------------------------
 
