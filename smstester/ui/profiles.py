@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
-from smstester.core.fields import SECRET_FIELDS, SINGLE_LINE_FIELDS
-from smstester.core.request import SmsTest
+from smstester.core.fields import SINGLE_LINE_FIELDS
 from smstester.ui import dialogs
 from smstester.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from smstester.core.connection import DeletedProfile, SavedProfile
     from smstester.core.keystore import SecretStore
     from smstester.core.profiles import Profile, ProfileStore
     from smstester.ui.form import ConnectionForm
@@ -231,22 +231,17 @@ class ProfileBar(QWidget):
 
     def form_profile(self, name: str, base: Profile | None) -> Profile:
         """The profile the form describes, keeping `base`'s id, timeouts and TLS settings."""
+        from smstester.core.connection import profile_settings
         from smstester.core.profiles import Profile
 
         test = self.form.test()
-        keep: dict[str, Any] = {}
-        if base is not None:
-            keep = {
-                "connect_timeout": base.connect_timeout,
-                "read_timeout": base.read_timeout,
-                "ca_bundle": base.ca_bundle,
-                "verify_tls": base.verify_tls,
-            }
-        return Profile.from_test(name, test, id=base.id if base else None, **keep)
+        settings = profile_settings(base)
+        return Profile.from_test(name, test, id=base.id if base else None, **settings)
 
     def _form_secrets(self) -> dict[str, str]:
-        test: SmsTest = self.form.test()
-        return {name: getattr(test, name) for name in SECRET_FIELDS if getattr(test, name)}
+        from smstester.core.connection import secrets_of
+
+        return secrets_of(self.form.test())
 
     def modified(self) -> bool:
         """True when the form differs from the saved profile (secrets included)."""
@@ -287,64 +282,59 @@ class ProfileBar(QWidget):
 
         return report
 
-    def _store_and_secrets(
-        self,
-        profile: Profile,
-        secrets: dict[str, str],
-        change: Callable[[ProfileStore], Profile],
-        what: str,
-    ) -> None:
-        store, keys = self.store, self.keys
-        if store is None or keys is None:
+    def _saved(self, work: Callable[[], SavedProfile], secrets: dict[str, str], what: str) -> None:
+        """Run a save (`core.connection`: secrets and file in one order, one rollback) on
+        the worker, then show its profile."""
+        store = self.store
+        if store is None:
             return
 
-        def work() -> tuple[Profile, bool]:
-            saved = change(store)
-            kept = keys.set_all(saved.id, secrets) if secrets else True
-            for name in SECRET_FIELDS:
-                if name not in secrets:
-                    keys.delete(saved.id, name)
-            store.set_last_used(saved)
-            return saved, kept
+        def run() -> SavedProfile:
+            saved = work()
+            store.set_last_used(saved.profile)
+            return saved
 
-        def done(result: tuple[Profile, bool]) -> None:
-            saved, kept = result
-            self._set_current(saved, dict(secrets))
-            where = "" if kept else " (secrets kept in memory only: no keyring)"
-            self.note.emit(f'{what} profile "{saved.name}"{where}.', "dim")
+        def done(saved: SavedProfile) -> None:
+            self._set_current(saved.profile, dict(secrets))
+            verb = "Created" if saved.created else "Saved"
+            where = "" if saved.in_keyring else " (secrets kept in memory only: no keyring)"
+            self.note.emit(f'{verb} profile "{saved.profile.name}"{where}.', "dim")
 
-        self.tasks.start(work, result=done, failed=self._failed(what.lower() + " the profile"))
+        self.tasks.start(run, result=done, failed=self._failed(what))
 
     def save(self) -> None:
         """Save the form into the current profile (or ask for a name for a new one)."""
-        if self.current is None:
+        current, store, keys = self.current, self.store, self.keys
+        if current is None:
             self.save_as()
             return
-        profile = self.form_profile(self.current.name, self.current)
-        self._store_and_secrets(
-            profile, self._form_secrets(), lambda store: store.save(profile), "Saved"
-        )
+        if store is None or keys is None:
+            return
+        profile = self.form_profile(current.name, current)
+        secrets = self._form_secrets()
+
+        def work() -> SavedProfile:
+            from smstester.core.connection import save_profile
+
+            return save_profile(store, keys, profile, secrets, new=False, remove_missing=True)
+
+        self._saved(work, secrets, "save the profile")
 
     def save_as(self) -> None:
         """Save the form as a new profile."""
         suggestion = self.current.name + " (copy)" if self.current else self.form.brand_url.text()
         name = dialogs.ask_text(self, "Save profile as", "Profile name:", suggestion)
-        if not name or not name.strip():
+        store, keys, like = self.store, self.keys, self.current
+        if not name or not name.strip() or store is None or keys is None:
             return
-        profile = self.form_profile(name.strip(), self.current)
-        from smstester.core.profiles import Profile
+        test = self.form.test()
 
-        fresh = Profile.from_test(
-            profile.name,
-            self.form.test(),
-            connect_timeout=profile.connect_timeout,
-            read_timeout=profile.read_timeout,
-            ca_bundle=profile.ca_bundle,
-            verify_tls=profile.verify_tls,
-        )
-        self._store_and_secrets(
-            fresh, self._form_secrets(), lambda store: store.create(fresh), "Created"
-        )
+        def work() -> SavedProfile:
+            from smstester.core.connection import save_as
+
+            return save_as(store, keys, name, test, like=like)
+
+        self._saved(work, self._form_secrets(), "create the profile")
 
     def rename(self) -> None:
         current, store = self.current, self.store
@@ -379,14 +369,19 @@ class ProfileBar(QWidget):
         ):
             return
 
-        def work() -> Profile:
-            deleted = store.delete(current.name)
-            keys.delete_all(deleted.id)
-            return deleted
+        def work() -> DeletedProfile:
+            from smstester.core.connection import delete_profile
 
-        def done(deleted: Profile) -> None:
+            return delete_profile(store, keys, current.name)
+
+        def done(deleted: DeletedProfile) -> None:
             self._set_current(None, {})
-            self.note.emit(f'Deleted profile "{deleted.name}" and its keyring entries.', "dim")
+            name = deleted.profile.name
+            if deleted.warnings:
+                but = " ".join(deleted.warnings)
+                self.note.emit(f'Deleted profile "{name}", but {but}', "warn")
+            else:
+                self.note.emit(f'Deleted profile "{name}" and its keyring entries.', "dim")
 
         self.tasks.start(work, result=done, failed=self._failed("delete the profile"))
 

@@ -199,3 +199,28 @@ def test_geometry_remembered(qtbot: QtBot) -> None:
         assert again.size().height() == 520
     finally:
         again.close()
+
+
+def test_a_save_the_file_refuses_puts_the_keyring_back(
+    qtbot: QtBot,
+    window: MainWindow,
+    dialogs: Dialogs,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from smstester.core.profiles import ProfileError
+
+    save_as(qtbot, window, dialogs, "Acme")
+    profile_id = window.profiles.current.id  # type: ignore[union-attr]
+    old_key = edit(window, "authKeyEdit").text()
+
+    def refuse(_store: ProfileStore, _profile: Profile) -> Profile:
+        raise ProfileError("the disk is full")
+
+    monkeypatch.setattr(ProfileStore, "save", refuse)
+    edit(window, "authKeyEdit").setText("a-new-key")
+    window.profiles.save()
+    qtbot.waitUntil(lambda: bool(dialogs.informed), timeout=5000)
+    assert dialogs.informed[-1] == "Profiles: Could not save the profile:\nthe disk is full"
+    assert memory_keyring.entries[("smstester", f"{profile_id}/auth_key")] == old_key
+    assert window.isWindowModified()
