@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
 from smstester.core.envelope import SHOW_LIMIT, STATUS_MEANINGS
-from smstester.core.redaction import Masker
+from smstester.core.redaction import Masker, redact
 
 if TYPE_CHECKING:
     from smstester.core.client import SendResult
@@ -108,3 +108,31 @@ def _cut(text: str, preview: int) -> str:
 def render_text(result: SendResult, secrets: Iterable[str] = ()) -> str:
     """The report as plain text."""
     return "\n".join(line.text for line in report_lines(result, secrets))
+
+
+def raw_answer_text(result: SendResult, secrets: Iterable[str] = ()) -> str | None:
+    """The whole answer as it came — status line, headers, blank line, body — with every
+    secret masked; None when the answer has no body text."""
+    body = result.body
+    if body is None or not body.text:
+        return None
+    headers = "\n".join(f"{name}: {value}" for name, value in result.headers)
+    status = f"HTTP {result.http_status} {result.reason_phrase}"
+    return redact(f"{status}\n{headers}\n\n{body.text}", secrets)
+
+
+def summary(result: SendResult, secrets: Iterable[str] = (), *, limit: int = 300) -> str:
+    """ "Success", else what went wrong in at most `limit` characters, secrets masked
+    (masked before the cut: a cut never leaves half a secret showing)."""
+    if result.success:
+        return "Success"
+    said = result.error or "The server answered: failure"
+    if len(said) > 20 * limit:
+        said = said[: 20 * limit] + "…"
+    shown = masked(said, secrets)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+def masked(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every form of every secret masked (for a message about an error)."""
+    return redact(text, secrets)

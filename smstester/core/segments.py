@@ -59,6 +59,7 @@ __all__ = [
     "Encoding",
     "SegmentInfo",
     "count_segments",
+    "culprit_runs",
     "graphemes",
     "is_gsm7",
     "replace_lookalikes",
@@ -177,6 +178,25 @@ _PICT_RANGES: Final[tuple[tuple[int, int], ...]] = (
     (0x1F947, 0x1FAFF), (0x1FC00, 0x1FFFD),
 )  # fmt: skip
 _PICT_STARTS: Final[tuple[int, ...]] = tuple(start for start, _ in _PICT_RANGES)
+
+
+def culprit_runs(text: str) -> list[tuple[int, int]]:
+    """(start, length) in UTF-16 units, as Qt counts, of each run of non-GSM-7 characters."""
+    runs: list[tuple[int, int]] = []
+    position = 0
+    start = -1
+    for ch in text:
+        width = 2 if ord(ch) > 0xFFFF else 1
+        if ch in GSM7_CHARS:
+            if start >= 0:
+                runs.append((start, position - start))
+                start = -1
+        elif start < 0:
+            start = position
+        position += width
+    if start >= 0:
+        runs.append((start, position - start))
+    return runs
 
 
 def _is_pictographic(cp: int) -> bool:

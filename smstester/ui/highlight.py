@@ -4,26 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
-from smstester.core.segments import GSM7_CHARS
-
-
-def culprit_runs(text: str) -> list[tuple[int, int]]:
-    """(start, length) in UTF-16 units, as Qt counts, of each run of non-GSM-7 characters."""
-    runs: list[tuple[int, int]] = []
-    position = 0
-    start = -1
-    for ch in text:
-        width = 2 if ord(ch) > 0xFFFF else 1
-        if ch in GSM7_CHARS:
-            if start >= 0:
-                runs.append((start, position - start))
-                start = -1
-        elif start < 0:
-            start = position
-        position += width
-    if start >= 0:
-        runs.append((start, position - start))
-    return runs
+from smstester.core.segments import culprit_runs
 
 
 class CulpritHighlighter(QSyntaxHighlighter):

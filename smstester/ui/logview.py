@@ -132,8 +132,7 @@ def prepare_entry(
     grows with the answer, and none of it may fall on the UI thread."""
     import html
 
-    from smstester.core.redaction import redact
-    from smstester.core.report import Line, report_lines
+    from smstester.core.report import Line, raw_answer_text, report_lines, summary
     from smstester.core.terminal import printable
 
     keep = tuple(s for s in secrets if s)
@@ -142,22 +141,16 @@ def prepare_entry(
         lines.append(Line(note, "warn"))
     raw: Rows | None = None
     about = ""
-    body = result.body
-    if body is not None and body.text:
+    text = raw_answer_text(result, keep)
+    if text is not None and result.body is not None:
         from smstester.ui.rawview import fold
 
-        headers = "\n".join(f"{k}: {v}" for k, v in result.headers)
-        status = f"HTTP {result.http_status} {result.reason_phrase}"
         # Folded here too: opening the viewer then costs the UI thread a few rows' paint,
         # with no worker competing for the GIL meanwhile.
-        raw = fold(redact(f"{status}\n{headers}\n\n{body.text}", keep))
-        kind = body.content_type or "no content type"
-        about = html.escape(printable(_cut(f"{body.size:,} bytes, {kind}", STATUS_LIMIT)))
-    if result.success:
-        status_line = "Success"
-    else:
-        said = result.error or "The server answered: failure"
-        status_line = printable(_cut(redact(_cut(said, 20 * STATUS_LIMIT), keep), STATUS_LIMIT))
+        raw = fold(text)
+        kind = result.body.content_type or "no content type"
+        about = html.escape(printable(_cut(f"{result.body.size:,} bytes, {kind}", STATUS_LIMIT)))
+    status_line = printable(summary(result, keep, limit=STATUS_LIMIT))
     return Entry(
         html="".join(_line_html(line, colours) for line in lines),
         raw=raw,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from smstester import __version__
+from smstester.core.clients import ClientPool
 from smstester.core.model import InvalidInput
 from smstester.core.request import build_request, insecure_transport_warning
 from smstester.ui import dialogs
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     # The HTTP client (and httpx under it) is imported after the first paint: on a worker
     # by `_warm_up`, or by the first send, whichever comes first.
-    from smstester.core.client import CancelToken, SmsClient, Timeouts
+    from smstester.core.client import CancelToken, Timeouts
     from smstester.core.keystore import KeyringStatus
     from smstester.core.profiles import Profile
     from smstester.sandbox import SandboxServer
@@ -46,37 +46,6 @@ if TYPE_CHECKING:
 def _seconds(ms: int) -> str:
     """A delay in words: "60 s", "0.3 s"."""
     return f"{ms / 1000:g} s"
-
-
-class ClientPool:
-    """One long-lived SmsClient per TLS/timeout set-up, built on first use off the UI thread."""
-
-    def __init__(self) -> None:
-        self._clients: dict[tuple[Any, ...], SmsClient] = {}
-        self._lock = threading.Lock()
-
-    def get(self, timeouts: Timeouts | None, verify: bool | str) -> SmsClient:
-        from smstester.core.client import SmsClient
-
-        key = (timeouts, verify)
-        with self._lock:
-            client = self._clients.get(key)
-            if client is None:
-                client = self._clients[key] = SmsClient(timeouts=timeouts, verify=verify)
-            return client
-
-    def abort_all(self) -> None:
-        with self._lock:
-            clients = list(self._clients.values())
-        for client in clients:
-            client.abort()
-
-    def close(self) -> None:
-        with self._lock:
-            clients = list(self._clients.values())
-            self._clients.clear()
-        for client in clients:
-            client.close()
 
 
 class MainWindow(QMainWindow):

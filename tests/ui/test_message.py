@@ -61,7 +61,7 @@ def test_culprits_marked_in_utf16_positions(window: MainWindow) -> None:
 
 
 def test_culprit_runs_counts_like_qt() -> None:
-    from smstester.ui.highlight import culprit_runs
+    from smstester.core.segments import culprit_runs
 
     assert culprit_runs("a🎉b’’c") == [(1, 2), (4, 2)]
     assert culprit_runs("{plain} €") == []
