@@ -5,7 +5,7 @@ from __future__ import annotations
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
-from smstester.core.request import SmsTest
+from smstester.core.model import SmsTest
 
 #: A request that is valid in every field.
 GOOD = SmsTest(

@@ -41,7 +41,7 @@ from smstester.cli.window import WindowOptions, window_options
 if TYPE_CHECKING:
     import argparse
 
-    from smstester.core.request import SmsTest
+    from smstester.core.model import SmsTest
 
 __all__ = ["build_parser", "main"]
 

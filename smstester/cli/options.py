@@ -116,7 +116,7 @@ def seconds(what: str) -> Callable[[str], float]:
     """An argparse `type=` for a number of seconds (`check_seconds`), with words on error."""
 
     def parse(text: str) -> float:
-        from smstester.core.client import check_seconds
+        from smstester.core.model import check_seconds
 
         try:
             value = float(text)

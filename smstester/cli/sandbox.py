@@ -11,7 +11,7 @@ from smstester.cli.options import Parser, port
 from smstester.core.fields import FIELDS
 
 if TYPE_CHECKING:
-    from smstester.core.request import SmsTest
+    from smstester.core.model import SmsTest
 
 
 def add_parser(sub: argparse._SubParsersAction[Parser]) -> None:

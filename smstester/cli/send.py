@@ -86,7 +86,7 @@ def resolve_test(args: argparse.Namespace, *, prompt: bool = False) -> ResolvedT
     cannot be used.
     """
     from smstester.core import connection
-    from smstester.core.request import DEFAULT_BASE_URL, SmsTest
+    from smstester.core.model import DEFAULT_BASE_URL, SmsTest
 
     name = getattr(args, "profile", None)
     profile = load_profile(name) if name else None
@@ -125,7 +125,8 @@ def send_settings(args: argparse.Namespace, profile: Profile | None) -> tuple[Ti
 
 def cmd_send(args: argparse.Namespace) -> int:
     from smstester.core.client import SmsClient
-    from smstester.core.request import InvalidInput, build_request, insecure_transport_warning
+    from smstester.core.model import InvalidInput
+    from smstester.core.request import build_request, insecure_transport_warning
 
     resolved = resolve_test(args, prompt=True)
     test, profile = resolved.test, resolved.profile

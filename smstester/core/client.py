@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import itertools
-import math
 import os
 import re
 import socket
@@ -25,24 +24,11 @@ from typing import Any, Final, TypeVar
 import httpx
 
 from smstester.core.envelope import Body, parse_body
-from smstester.core.request import SmsTest, build_request
+from smstester.core.model import SmsTest
+from smstester.core.request import build_request
 
 #: Bodies larger than this are not read to the end.
 MAX_BODY: Final = 5 * 1024 * 1024
-
-#: The longest wait any timeout may name: an hour (a larger one is a typo, not a wish).
-MAX_SECONDS: Final = 3600.0
-
-
-def check_seconds(value: float, what: str = "timeout") -> float:
-    """`value` when it is a usable number of seconds (finite, > 0, at most an hour);
-    else ValueError with the reason in words (`what` names the setting)."""
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{what} must be a number of seconds greater than 0 (got {value!r})")
-    if value > MAX_SECONDS:
-        raise ValueError(f"{what} must be at most {MAX_SECONDS:g} seconds (got {value:g})")
-    return value
-
 
 _E = TypeVar("_E", bound=BaseException)
 

@@ -27,8 +27,8 @@ from typing import Any, Final
 
 from smstester.core.fields import BY_NAME, SECRET_ENV, SECRET_FIELDS
 from smstester.core.keystore import SecretStore
+from smstester.core.model import SmsTest
 from smstester.core.profiles import Profile, ProfileError, ProfileStore, StoreReadOnly, check_name
-from smstester.core.request import SmsTest
 
 #: What a profile keeps besides the fields of the test, its name and its id (the timeouts,
 #: the CA bundle, TLS verification): a new profile made from a form takes them from the one

@@ -72,10 +72,9 @@ from typing import Final
 import httpx
 
 from smstester.core.fields import SECRET_ENV, SINGLE_LINE_FIELDS
+from smstester.core.model import InvalidInput, SmsTest
 from smstester.core.phone import check_number
 from smstester.core.request import (
-    InvalidInput,
-    SmsTest,
     encode_body,
     endpoint_url,
     insecure_transport_warning,

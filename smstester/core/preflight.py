@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from smstester.core.fields import LABELS
+from smstester.core.model import SmsTest
 from smstester.core.phone import check_number
-from smstester.core.request import SmsTest, is_loopback_host
+from smstester.core.request import is_loopback_host
 
 #: Twilio's limit on a message, and the segment count past which a test is an outlier.
 MAX_CHARACTERS: Final = 1600

@@ -15,7 +15,7 @@ What comes in is checked where it comes in, and said in words (`ProfileError`):
   DEL), invisible formatting characters (direction marks, overrides and isolates, zero-width
   characters: Unicode's Cf, and line or paragraph separators) or broken ones (a lone UTF-16
   surrogate) — a name is printed in terminals and lists, where those hide or fake text;
-- a timeout follows `client.check_seconds` (finite, above 0, at most an hour) the moment a
+- a timeout follows `model.check_seconds` (finite, above 0, at most an hour) the moment a
   `Profile` is made, so no profile can hold another;
 - a base URL that holds a user name or password (``https://user:pw@host``) or a backslash
   is never stored, so no password reaches the file or an export.
@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
 from smstester.core.fields import LABELS, SECRET_FIELDS
-from smstester.core.request import DEFAULT_BASE_URL, SmsTest
+from smstester.core.model import DEFAULT_BASE_URL, MAX_SECONDS, SmsTest, check_seconds
 from smstester.core.storage import (
     JsonTooDeep,
     Settings,
@@ -82,11 +82,6 @@ UNNAMED: Final = "Unnamed profile"
 _SECRET_KEYS: Final = frozenset(
     {*SECRET_FIELDS, "authKey", "auth-key", "Auth-Key", "authToken", "auth_token", "token"}
 )
-
-#: `client.MAX_SECONDS`. Importing the client costs the window's start-up httpx (~100 ms), so
-#: `_seconds` accepts the plain case itself and asks `check_seconds` about every other value;
-#: a test holds the two to the same rule.
-_HOUR: Final = 3600.0
 
 #: At most this many items of a long list go into one message ("… and 9,995 more").
 _LISTED: Final = 20
@@ -228,7 +223,7 @@ _SECONDS: Final = {"connect_timeout": "connect timeout", "read_timeout": "read t
 
 
 def _seconds(value: object, label: str) -> float:
-    """`value` as a number of seconds, by `client.check_seconds`' rule; else ProfileError
+    """`value` as a number of seconds, by `model.check_seconds`' rule; else ProfileError
     naming `label` ("read timeout")."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ProfileError(f"the {label} must be a number of seconds (got {_json_shown(value)})")
@@ -236,10 +231,6 @@ def _seconds(value: object, label: str) -> float:
         seconds = float(value)
     except OverflowError:  # an int too large for a float
         seconds = math.inf
-    if 0.0 < seconds <= _HOUR:  # NaN fails this too
-        return seconds
-    from smstester.core.client import check_seconds
-
     try:
         return check_seconds(seconds, f"the {label}")
     except ValueError as exc:
@@ -298,7 +289,7 @@ def _without_userinfo(url: str) -> str:
 class Profile:
     """One saved connection: everything a send needs except the two secrets.
 
-    Making one with a timeout that `client.check_seconds` refuses raises ProfileError.
+    Making one with a timeout that `model.check_seconds` refuses raises ProfileError.
     """
 
     name: str
@@ -323,7 +314,7 @@ class Profile:
     def __post_init__(self) -> None:
         for key, label in _SECONDS.items():
             value = getattr(self, key)
-            if type(value) is not float or not 0.0 < value <= _HOUR:
+            if type(value) is not float or not 0.0 < value <= MAX_SECONDS:
                 object.__setattr__(self, key, _seconds(value, label))
 
     @property
@@ -489,7 +480,7 @@ def _read_entry(data: object, mode: _Mode) -> _Entry:
         if key not in values:
             continue
         value = values[key]
-        if type(value) is float and 0.0 < value <= _HOUR:
+        if type(value) is float and 0.0 < value <= MAX_SECONDS:
             continue  # the usual case; `Profile` checks it again, in the same way
         try:
             values[key] = _seconds(value, label)

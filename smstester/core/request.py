@@ -1,78 +1,24 @@
-"""The request smstester sends (CONTRACT §1): an immutable object, then the `httpx.Request`."""
+"""The request smstester sends (CONTRACT §1): what a send would refuse in an `SmsTest`
+(`problems`, `normalized`), then the exact `httpx.Request` (`build_request`)."""
 
 from __future__ import annotations
 
 import json
 import re
 import urllib.parse
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from smstester import __version__
-from smstester.core.fields import LABELS, REQUIRED, SECRET_FIELDS, SINGLE_LINE_FIELDS
+from smstester.core.fields import REQUIRED, SINGLE_LINE_FIELDS
+from smstester.core.model import USER_AGENT, InvalidInput, Problem, SmsTest
 from smstester.core.phone import check_number
 
 if TYPE_CHECKING:
     import httpx
 
-LIVE_BASE_URL: Final = "https://protocol.jframework.io"
-DEV_BASE_URL: Final = "https://protocol.jframework.dev"
-DEFAULT_BASE_URL: Final = LIVE_BASE_URL
-USER_AGENT: Final = f"smstester/{__version__}"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with one field, in words a support agent understands."""
-
-    field: str
-    reason: str
-
-    @property
-    def missing(self) -> bool:
-        """The field is empty (rather than holding something that cannot be sent)."""
-        return self.reason == REQUIRED
-
-    def __str__(self) -> str:
-        return f"{LABELS.get(self.field, self.field)}: {self.reason}"
-
-
-class InvalidInput(ValueError):
-    """The input cannot be sent; `problems` names every field that is wrong."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
-
-
-@dataclass(frozen=True, slots=True)
-class SmsTest:
-    """Everything one test send needs. Secrets are never shown by `repr`."""
-
-    base_url: str = DEFAULT_BASE_URL
-    brand_url: str = ""
-    integration_id: str = ""
-    auth_key: str = field(default="", repr=False)
-    username: str = ""
-    password: str = field(default="", repr=False)
-    phone_from: str = ""
-    phone_to: str = ""
-    message: str = ""
-    #: Region for numbers typed without +country code ("US", "GB", ...).
-    region: str | None = None
-
-    def with_changes(self, **changes: str | None) -> SmsTest:
-        """A copy with some fields changed (`None` values are ignored)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
-    def secrets(self) -> tuple[str, ...]:
-        """The secret values this test carries (non-empty ones)."""
-        values = (getattr(self, name) for name in SECRET_FIELDS)
-        return tuple(v for v in values if v)
-
-    @classmethod
-    def field_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
+# httpx is imported where it is used, not here: the window's form imports this module for
+# `problems` before its first paint, and httpx costs ~200 ms of it on the 2-core machine
+# (`python -X importtime -c "import httpx"`); tests/ui/test_startup.py holds it out.
 
 
 def _control_reason(value: str) -> str | None:

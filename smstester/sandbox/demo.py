@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from smstester.core.request import SmsTest
+    from smstester.core.model import SmsTest
 
 #: The Brand-URL header value the sandbox knows (compared case-insensitively; an
 #: `http://` / `https://` scheme and a trailing `/` are ignored).
@@ -59,7 +59,7 @@ class DemoConnection:
         """The demo connection as the SmsTest a form or a client sends: each field of the
         table that it has (`url` is the base URL); the others keep their defaults."""
         from smstester.core.fields import FIELDS
-        from smstester.core.request import SmsTest
+        from smstester.core.model import SmsTest
 
         values = {field.name: getattr(self, field.name, None) for field in FIELDS}
         values["base_url"] = self.url

@@ -24,6 +24,7 @@ from smstester.core.connection import (
 )
 from smstester.core.fields import FIELDS, SECRET_ENV, SECRET_FIELDS
 from smstester.core.keystore import SERVICE, SecretStore, entry_name
+from smstester.core.model import SmsTest
 from smstester.core.profiles import (
     NameTaken,
     Profile,
@@ -32,7 +33,6 @@ from smstester.core.profiles import (
     ProfileStore,
     StoreReadOnly,
 )
-from smstester.core.request import SmsTest
 from smstester.core.storage import atomic_write_json
 
 BOTH = {"auth_key": "ak-connection-1", "password": "tok-connection-1"}

@@ -29,14 +29,9 @@ from smstester.core.curl import (
     render_curl,
     shell_quote,
 )
+from smstester.core.model import USER_AGENT, SmsTest
 from smstester.core.redaction import secret_forms
-from smstester.core.request import (
-    USER_AGENT,
-    SmsTest,
-    build_request,
-    normalized,
-    request_headers,
-)
+from smstester.core.request import build_request, normalized, request_headers
 
 ZSH = shutil.which("zsh")
 needs_zsh = pytest.mark.skipif(ZSH is None, reason="zsh is not installed")

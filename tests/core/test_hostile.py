@@ -21,8 +21,9 @@ from support import GOOD
 from smstester.core.client import Failure, SendResult
 from smstester.core.curl import curl_notes, curl_problems, render_curl
 from smstester.core.envelope import parse_body
+from smstester.core.model import USER_AGENT, InvalidInput, SmsTest
 from smstester.core.report import render_text, report_lines
-from smstester.core.request import USER_AGENT, InvalidInput, SmsTest, build_request
+from smstester.core.request import build_request
 
 #: Every code point, lone surrogates included (hypothesis leaves them out by default).
 ANY_CHAR = st.characters(exclude_categories=())

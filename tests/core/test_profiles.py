@@ -27,6 +27,7 @@ from support import MemoryKeyring
 from smstester import cli
 from smstester.core import storage
 from smstester.core.keystore import SERVICE, SecretStore, entry_name
+from smstester.core.model import SmsTest
 from smstester.core.profiles import (
     LAST_PROFILE_KEY,
     NameTaken,
@@ -37,7 +38,6 @@ from smstester.core.profiles import (
     StoreReadOnly,
     unique_name,
 )
-from smstester.core.request import SmsTest
 from smstester.core.storage import Settings, atomic_write_json, config_dir
 
 AUTH_KEY = "ak-5e1f-SECRET-value"

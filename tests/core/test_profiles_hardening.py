@@ -124,7 +124,7 @@ def test_good_timeouts_are_kept_as_numbers_of_seconds() -> None:
     [5e-324, 1e-9, 0.5, 1, 59.9, 3599.999, 3600, 3600.000001, 1e4, -0.0, 0.0, -5e-324],
 )
 def test_timeouts_follow_the_clients_one_rule(value: float) -> None:
-    from smstester.core.client import check_seconds
+    from smstester.core.model import check_seconds
 
     try:
         check_seconds(float(value), "x")

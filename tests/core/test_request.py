@@ -11,15 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import GOOD
 
-from smstester.core.request import (
-    USER_AGENT,
-    InvalidInput,
-    SmsTest,
-    build_request,
-    endpoint_url,
-    insecure_transport_warning,
-    problems,
-)
+from smstester.core.model import USER_AGENT, InvalidInput, SmsTest
+from smstester.core.request import build_request, endpoint_url, insecure_transport_warning, problems
 
 
 def fields_of(exc: pytest.ExceptionInfo[InvalidInput]) -> set[str]:

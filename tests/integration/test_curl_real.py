@@ -26,7 +26,8 @@ from support import GOOD
 
 from smstester.core.client import SmsClient, Timeouts
 from smstester.core.curl import refused_by_guard, render_curl
-from smstester.core.request import SmsTest, build_request, normalized
+from smstester.core.model import SmsTest
+from smstester.core.request import build_request, normalized
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 

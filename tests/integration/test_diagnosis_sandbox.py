@@ -9,7 +9,7 @@ import pytest
 
 from smstester.core.client import SmsClient, Timeouts
 from smstester.core.diagnosis import diagnose
-from smstester.core.request import SmsTest
+from smstester.core.model import SmsTest
 from smstester.sandbox import SandboxServer
 
 
