@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QTool
 
 from smstester.core.fields import SINGLE_LINE_FIELDS
 from smstester.ui import dialogs
-from smstester.ui.tasks import TaskRunner
+from smstester.ui.tasks import TaskRunner, describe
 
 if TYPE_CHECKING:
     from smstester.core.connection import DeletedProfile, SavedProfile
@@ -140,7 +140,9 @@ class ProfileBar(QWidget):
         self.tasks.start(
             work,
             result=done,
-            failed=lambda m: self.note.emit(f"Could not read the saved profiles: {m}", "fail"),
+            failed=lambda error: self.note.emit(
+                f"Could not read the saved profiles: {describe(error)}", "fail"
+            ),
         )
 
     def _check_keyring(self) -> None:
@@ -273,9 +275,9 @@ class ProfileBar(QWidget):
 
     # --- operations ---------------------------------------------------------------------
 
-    def _failed(self, what: str) -> Callable[[str], None]:
-        def report(message: str) -> None:
-            text = message.split(": ", 1)[-1] if message.count(": ") else message
+    def _failed(self, what: str) -> Callable[[BaseException], None]:
+        def report(error: BaseException) -> None:
+            text = describe(error, self._form_secrets().values())
             self.note.emit(f"Could not {what}: {text}", "fail")
             dialogs.inform(self, "Profiles", f"Could not {what}:\n{text}")
             self._fill_combo()

@@ -10,24 +10,28 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+_log = logging.getLogger("smstester")
 
 
 class Channel(QObject):
     """Carries a task's outcome from the worker thread back to the UI thread."""
 
     result = Signal(object)
-    failed = Signal(str)
+    #: The exception the task raised (the object itself, with its traceback).
+    failed = Signal(object)
 
     def __init__(
         self,
         on_result: Callable[[Any], None] | None,
-        on_failed: Callable[[str], None] | None,
+        on_failed: Callable[[BaseException], None] | None,
         on_done: Callable[[], bool],
     ) -> None:
         super().__init__()
@@ -40,10 +44,10 @@ class Channel(QObject):
         if self._on_done() and self._on_result is not None:
             self._on_result(value)
 
-    @Slot(str)
-    def _deliver_failure(self, message: str) -> None:
+    @Slot(object)
+    def _deliver_failure(self, error: BaseException) -> None:
         if self._on_done() and self._on_failed is not None:
-            self._on_failed(message)
+            self._on_failed(error)
 
 
 class Task(QRunnable):
@@ -59,9 +63,25 @@ class Task(QRunnable):
         try:
             value = self.fn()
         except Exception as exc:  # a worker must never die silently
-            self.channel.failed.emit("".join(traceback.format_exception_only(exc)).strip())
+            self.channel.failed.emit(exc)
             return
         self.channel.result.emit(value)
+
+
+def describe(error: BaseException, secrets: Iterable[str] = ()) -> str:
+    """`error` in words for the user. An error the core raises for the user — a
+    `ValueError` (`ProfileError`, `InvalidInput` and the checks' own) or an `OSError` (a
+    file that cannot be read or written) — is its message; anything else is a bug: it is
+    "unexpected error: …", and its traceback goes to the `smstester` logger. Both are
+    masked: no secret in `secrets` reaches the words or the log."""
+    from smstester.core.report import masked
+
+    if isinstance(error, (ValueError, OSError)):
+        return masked(str(error) or type(error).__name__, secrets)
+    trace = "".join(traceback.format_exception(error))
+    _log.error("unexpected error in a background task:\n%s", masked(trace, secrets))
+    detail = "".join(traceback.format_exception_only(error)).strip()
+    return "unexpected error: " + masked(detail, secrets)
 
 
 class TaskRunner(QObject):
@@ -78,9 +98,10 @@ class TaskRunner(QObject):
         fn: Callable[[], Any],
         *,
         result: Callable[[Any], None] | None = None,
-        failed: Callable[[str], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
     ) -> Task:
-        """Run `fn` in the background; `result(value)` or `failed(message)` runs on this thread."""
+        """Run `fn` in the background; `result(value)` or `failed(exception)` runs on this
+        thread (`describe` puts the exception in words)."""
         holder: list[Task] = []
 
         def done() -> bool:

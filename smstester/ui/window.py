@@ -28,9 +28,9 @@ from smstester.core.model import InvalidInput
 from smstester.core.request import build_request, insecure_transport_warning
 from smstester.ui import dialogs
 from smstester.ui.form import ConnectionForm
-from smstester.ui.logview import Entry, LogView, RawAnswer, prepare_entry
+from smstester.ui.logview import STATUS_LIMIT, Entry, LogView, RawAnswer, prepare_entry
 from smstester.ui.profiles import ProfileBar
-from smstester.ui.tasks import TaskRunner, gc_paused
+from smstester.ui.tasks import TaskRunner, describe, gc_paused
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
         self.tasks.start(
             work,
             result=lambda entry: self._on_result(generation, entry),
-            failed=lambda message: self._on_failed(generation, message),
+            failed=lambda error: self._on_failed(generation, error, secrets),
         )
 
     def _on_result(self, generation: int, entry: Entry) -> None:
@@ -313,10 +313,12 @@ class MainWindow(QMainWindow):
         self._set_busy(False)
         self.statusBar().showMessage(entry.status, 5000)
 
-    def _on_failed(self, generation: int, message: str) -> None:
+    def _on_failed(self, generation: int, error: BaseException, secrets: tuple[str, ...]) -> None:
         if generation != self._generation:
             return
-        self.log.add_note(f"Internal error, please report it: {message[:2000]}", "fail")
+        text = describe(error, secrets)
+        self.log.add_note(f"Not sent: {text[:2000]}", "fail")
+        self.statusBar().showMessage(text[:STATUS_LIMIT], 8000)
         self._set_busy(False)
 
     def cancel(self) -> None:
@@ -439,7 +441,9 @@ class MainWindow(QMainWindow):
         self.tasks.start(
             write,
             result=lambda where: self.statusBar().showMessage(f"{done} {where}", 4000),
-            failed=lambda message: self.log.add_note(f"Could not save {path}: {message}", "fail"),
+            failed=lambda error: self.log.add_note(
+                f"Could not save {path}: {describe(error)}", "fail"
+            ),
         )
 
     def about(self) -> None:

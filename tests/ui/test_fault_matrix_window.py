@@ -137,5 +137,5 @@ def test_client_fault_in_the_window(
     base.setEditText(url)
     entry = send_watching_the_event_loop(qtbot, fast)
     assert fault.words.format(url=url, port=url.rsplit(":", 1)[1]) in entry, entry
-    assert "Internal error" not in log_text(fast)
+    assert "unexpected error" not in log_text(fast)
     retry_against_the_sandbox(qtbot, fast)

@@ -177,5 +177,5 @@ def test_unusable_ca_bundle_is_said_in_the_log(
     entry = send(qtbot, win)
     assert f"The CA bundle {missing} cannot be used" in entry
     assert "nothing was sent" in entry
-    assert "Internal error" not in entry
+    assert "unexpected error" not in entry
     assert https_sandbox.connections == 0
