@@ -153,13 +153,6 @@ class SecretStore:
         """True when secrets are stored in the OS keyring (see `status`)."""
         return self.status().available
 
-    def recheck(self) -> KeyringStatus:
-        """Look for the keyring again (after the user unlocked or started it)."""
-        with self._lock:
-            self._status = None
-            self._backend = None
-            return self.status()
-
     def _probe(self) -> KeyringStatus:
         try:
             backend = self._given
@@ -274,10 +267,6 @@ class SecretStore:
         """Remove every secret of a profile (when it is deleted). True when none is left."""
         results = [self.delete(profile_id, field) for field in SECRET_FIELDS]
         return all(results)
-
-    def copy(self, from_id: str, to_id: str) -> bool:
-        """Give profile `to_id` the secrets of `from_id` (duplicate, save as)."""
-        return self.set_all(to_id, self.get_all(from_id))
 
 
 def _check_field(field: str) -> None:

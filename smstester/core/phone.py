@@ -157,15 +157,3 @@ def check_number(text: str, region: str | None = None) -> PhoneCheck:
         kind=words.types.get(kind, "unknown type"),
         sms_capable=kind not in words.not_sms_capable,
     )
-
-
-def is_e164(text: str) -> bool:
-    """True when `text` is already strictly E.164: `+`, then 8 to 15 digits, no leading 0."""
-    return (
-        len(text) >= 8
-        and len(text) <= 16
-        and text[0] == "+"
-        and text[1:].isascii()
-        and text[1:].isdigit()
-        and text[1] != "0"
-    )

@@ -33,8 +33,8 @@ a 2-core machine 10,000 profiles import in under a second and are read and liste
 a third of one (`tests/bench/bench_profiles.py`).
 
 The secrets of a profile live in the OS keyring under its stable `id` (see `keystore`). This
-module never touches them: after `delete`, call `SecretStore.delete_all(profile.id)`; after
-`duplicate` or `save_as`, `SecretStore.copy(old.id, new.id)` when the copy should have them.
+module never touches them: `connection` saves, saves as and deletes a profile together with
+its secrets.
 
 The last used profile is remembered in `Settings` (key ``last_profile_id``) by id, so a
 rename keeps it. Store operations touch one small file: fine on the UI thread.
@@ -867,10 +867,6 @@ class ProfileStore:
 
         return self._change(change)
 
-    def save_as(self, profile: Profile, name: str) -> Profile:
-        """Store a copy of `profile` under a new name and a new id. Returns the copy."""
-        return self.create(replace(profile, name=name, id=_new_id()))
-
     def rename(self, old_name: str, new_name: str) -> Profile:
         """Give a profile another name; its id (and so its secrets) stays."""
 
@@ -879,20 +875,6 @@ class ProfileStore:
             stored = replace(profile, name=self._check_free(new_name, profile.id))
             self._put(stored)
             return stored
-
-        return self._change(change)
-
-    def duplicate(self, name: str, new_name: str | None = None) -> Profile:
-        """A copy of a profile with a new id, called `new_name` or "NAME (2)"."""
-
-        def change() -> Profile:
-            source = self.get(name)
-            wanted = new_name if new_name is not None else unique_name(source.name, self._ids)
-            copy = replace(source, name=self._check_free(wanted), id=_new_id())
-            self._put(copy)
-            if source.id in self._extra:
-                self._extra[copy.id] = dict(self._extra[source.id])
-            return copy
 
         return self._change(change)
 

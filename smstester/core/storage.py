@@ -406,12 +406,3 @@ class Settings:
             self._values.pop(key, None)
         else:
             self._values[key] = value
-
-    def remove(self, key: str) -> None:
-        """Forget `key`."""
-        self.set(key, None)
-
-    def as_dict(self) -> dict[str, JsonValue]:
-        """A copy of every stored value."""
-        with self._lock:
-            return dict(self._values)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smstester.core.phone import check_number, is_e164
+from smstester.core.phone import check_number
 
 
 def test_valid_number_describes_format_region_and_type() -> None:
@@ -48,21 +48,6 @@ def test_reasons(text: str, reason: str) -> None:
 def test_twilio_magic_numbers_are_valid() -> None:
     for n in ("+15005550006", "+15005550001", "+15005550009"):
         assert check_number(n).e164 == n
-
-
-@pytest.mark.parametrize(
-    ("text", "ok"),
-    [
-        ("+14155552671", True),
-        ("14155552671", False),
-        ("+0123456789", False),
-        ("+1 415", False),
-        ("+1234567890123456", False),
-        ("+١٢٣٤٥٦٧٨٩", False),
-    ],
-)
-def test_is_e164(text: str, ok: bool) -> None:
-    assert is_e164(text) is ok
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from keyring.errors import KeyringLocked
 from support import MemoryKeyring
 
 from smstester import cli
+from smstester.cli.send import resolve_test
 from smstester.core import storage
 from smstester.core.keystore import SERVICE, SecretStore, entry_name
 from smstester.core.model import SmsTest
@@ -186,22 +187,6 @@ def test_save_updates_by_id(store: ProfileStore, path: Path) -> None:
     with pytest.raises(ProfileNotFound):
         store.save(acme(name="Ghost"))
     assert store.get("Acme").brand_url == "new.example.com"
-
-
-def test_save_as_and_duplicate_get_new_ids(store: ProfileStore, keys: SecretStore) -> None:
-    original = store.create(acme())
-    keys.set_all(original.id, {"auth_key": AUTH_KEY, "password": TOKEN})
-    copy = store.save_as(original.with_changes(message="changed"), "Acme staging")
-    assert copy.id != original.id and copy.message == "changed"
-    assert store.get("Acme").message == "hello"
-    dup = store.duplicate("Acme")
-    assert (dup.name, dup.brand_url) == ("Acme (2)", original.brand_url)
-    assert dup.id not in (original.id, copy.id)
-    assert keys.get(dup.id, "auth_key") is None  # secrets are copied only on request
-    assert keys.copy(original.id, dup.id)
-    assert keys.get_all(dup.id) == {"auth_key": AUTH_KEY, "password": TOKEN}
-    with pytest.raises(NameTaken):
-        store.duplicate("Acme", "acme staging")
 
 
 def test_rename_keeps_id_secrets_and_last_used(
@@ -474,11 +459,10 @@ def test_settings_round_trip_and_merge(tmp_path: Path) -> None:
     one, two = Settings(file), Settings(file)
     one.set("window_geometry", "AdnQywADAAAAAA==")
     two.set("default_region", "GB")
-    assert Settings(file).as_dict() == {
-        "window_geometry": "AdnQywADAAAAAA==",
-        "default_region": "GB",
-    }
-    one.remove("window_geometry")
+    again = Settings(file)
+    assert again.get("window_geometry") == "AdnQywADAAAAAA=="
+    assert again.get("default_region") == "GB"
+    one.set("window_geometry", None)
     assert Settings(file).get("window_geometry", "none") == "none"
     assert Settings(file).get("default_region") == "GB"
 
@@ -674,10 +658,7 @@ def test_keyring_that_fails_at_call_time_falls_back_to_memory() -> None:
     status = keys.status()
     assert not status.available and "locked" in status.reason
     assert keys.get("abc", "auth_key") == AUTH_KEY
-    backend.locked = False
-    assert keys.recheck().available
-    assert keys.set("abc", "auth_key", AUTH_KEY) is True
-    assert backend.entries == {(SERVICE, "abc/auth_key"): AUTH_KEY}
+    assert backend.entries == {}
 
 
 # -- the profiles CLI ------------------------------------------------------------------------
@@ -735,7 +716,7 @@ def test_cli_save_list_and_send_options(
 
     # --profile: the profile's values, flags over them, secrets env over keyring.
     args = cli.build_parser().parse_args(["send", "--profile", "ACME", "--to", "+14155552671"])
-    test = cli.test_from_args(args)
+    test = resolve_test(args).test
     assert (test.brand_url, test.message, test.region) == ("acme.example", "hi", "US")
     assert (test.auth_key, test.password) == (AUTH_KEY, TOKEN)
     monkeypatch.setenv("SMSTESTER_PASSWORD", "from-env")
@@ -743,7 +724,7 @@ def test_cli_save_list_and_send_options(
     args = cli.build_parser().parse_args(
         ["send", "--profile", "Acme", "--brand-url", "flag.example"]
     )
-    test = cli.test_from_args(args)
+    test = resolve_test(args).test
     assert (test.brand_url, test.auth_key, test.password) == (
         "flag.example",
         "from-env-key",

@@ -313,9 +313,9 @@ def test_no_secret_at_rest_in_any_file(session: Session) -> None:
     profile_id = _save_acme(session)
     assert session.python(
         "-c",
-        "from smstester.core.profiles import ProfileStore; "
+        "from smstester.core.profiles import Profile, ProfileStore; "
         "s = ProfileStore(); p = s.rename('Acme', 'Acme Ltd'); s.set_last_used(p); "
-        "s.duplicate('Acme Ltd')",
+        "s.create(Profile.from_test('Acme Ltd (2)', p.to_test()))",
     ).returncode == 0  # fmt: skip
     export = session.root / "export" / "profiles-for-colleagues.json"
     exported = session.run("profiles", "export", str(export))
