@@ -1,10 +1,11 @@
 """The command line (CONTRACT §3): the window, `send`, `curl`, `sandbox` and `profiles`.
 
 One module per command (`send` for send and curl, `sandbox`, `profiles`), the options they
-share in `options`, what every command needs in `common`, the window's own options in
-`window`. A command's module is imported, and its parser built, only when a command is
-asked for: `smstester`, `smstester --sandbox` and `smstester --screenshot FILE` start the
-window without either (`window.window_options`) — importing them with argparse takes some
+share in `options`, what every command needs in `common`; the window's own options are
+declared in `smstester.ui.options` (Qt-free: cli -> ui -> core). A command's module is
+imported, and its parser built, only when a command is asked for: `smstester`,
+`smstester --sandbox` and `smstester --screenshot FILE` start the window without either
+(`ui.options.window_options`) — importing them with argparse takes some
 15 ms and building the parser 10 ms more on a 2-core machine, of a start-up of ~450 ms. The
 domain operations (which test a send uses, saving and deleting a profile with its secrets)
 are `core.connection`'s, shared with the window.
@@ -36,7 +37,7 @@ from smstester.cli.common import (
     report_internal_error,
     stdout_gone,
 )
-from smstester.cli.window import WindowOptions, window_options
+from smstester.ui.options import WindowOptions, window_options
 
 if TYPE_CHECKING:
     import argparse
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     from smstester import __version__
     from smstester.cli import profiles, sandbox, send
     from smstester.cli.options import Parser
-    from smstester.cli.window import add_window_options
+    from smstester.ui.options import add_window_options
 
     parser = Parser(
         prog="smstester",

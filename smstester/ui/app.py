@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
-import functools
 import sys
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
+from smstester.ui.options import read_window_argv
 from smstester.ui.resources import resource_path
 from smstester.ui.window import MainWindow
 
@@ -27,24 +26,9 @@ STYLED_WIDGETS = (
 )
 
 
-def _parse(argv: list[str]) -> argparse.Namespace:
-    return _parse_once(tuple(argv))
-
-
-@functools.cache
-def _parse_once(argv: tuple[str, ...]) -> argparse.Namespace:
-    """run() and build_window() read the same arguments: parse them once (~1 ms each)."""
-    parser = argparse.ArgumentParser(prog="smstester", add_help=False)
-    parser.add_argument("--sandbox", action="store_true")
-    parser.add_argument("--screenshot")
-    parser.add_argument("--send", action="store_true")
-    args, _ = parser.parse_known_args(argv)
-    return args
-
-
 def build_window(argv: list[str]) -> QMainWindow:
     """The main window exactly as `smstester ARGV…` builds it, on the running QApplication."""
-    args = _parse(argv)
+    args = read_window_argv(argv)
     sandbox = None
     if args.sandbox:
         from smstester.sandbox import SandboxServer
@@ -75,7 +59,7 @@ def build_window(argv: list[str]) -> QMainWindow:
 
 def run(argv: list[str]) -> int:
     """Run the window until it closes (or, with --screenshot, until its first paint is saved)."""
-    args = _parse(argv)
+    args = read_window_argv(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("smstester")

@@ -96,3 +96,37 @@ def test_the_window_alone_skips_the_commands_parser(argv: list[str], window_alon
     if window_alone:
         args = cli.build_parser().parse_args(argv)  # the full parser agrees: no command
         assert args.command is None
+
+
+def test_the_window_options_load_no_qt_and_the_ui_no_cli() -> None:
+    code = (
+        "import json, sys\n"
+        "import smstester.cli\n"
+        "from smstester.ui.options import read_window_argv\n"
+        "opts = read_window_argv(['--sand', '--screenshot', 'x.png'])\n"
+        "import smstester.ui.window\n"
+        "print(json.dumps([opts.sandbox, opts.screenshot,\n"
+        "    sorted(m for m in sys.modules if m.startswith('smstester.cli'))]))\n"
+    )
+    before_qt = (
+        "import sys\n"
+        "import smstester.ui, smstester.ui.options\n"
+        "from smstester.cli import _only_window_options\n"
+        "assert _only_window_options(['--sandbox'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('PySide6')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", before_qt], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+    ui_alone = code.replace("import smstester.cli\n", "")
+    out = subprocess.run(
+        [sys.executable, "-c", ui_alone],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [True, "x.png", []]

@@ -1,0 +1,108 @@
+"""The window's own options (CONTRACT §3, §4), declared once: `WindowOptions`.
+
+Qt-free: the command line imports it (cli -> ui -> core) without loading Qt.
+
+`smstester`, `smstester --sandbox` and `smstester --screenshot FILE` start the window. The
+full parser takes these options from `add_window_options`; `window_options` reads an
+argument list that holds nothing else without building any parser (every command's
+parser costs ~3 ms of the window's start-up); `read_window_argv` reads them as
+`build_window(argv)` must (CONTRACT §4). Nothing here imports the CLI, Qt or
+argparse (but `read_window_argv` when it needs a parser).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
+
+
+@dataclass(frozen=True, slots=True)
+class WindowOptions:
+    """One attribute per option `--NAME`: a bool one takes no value, the others take one
+    (`metavar`). `help` is what `smstester --help` says of it."""
+
+    sandbox: bool = field(
+        default=False, metadata={"help": "wire the window to an embedded sandbox server"}
+    )
+    screenshot: str | None = field(
+        default=None,
+        metadata={
+            "help": "save a PNG of the window after its first paint",
+            "metavar": "FILE.png",
+        },
+    )
+    send: bool = field(
+        default=False, metadata={"help": "send the form's request once the window is up"}
+    )
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> WindowOptions:
+        """The options the full parser read (see `add_window_options`)."""
+        return cls(**{option.name: getattr(args, option.name) for option in fields(cls)})
+
+    def argv(self) -> list[str]:
+        """These options as an argument list, each spelt out in full."""
+        out: list[str] = []
+        for option in fields(self):
+            value = getattr(self, option.name)
+            if value is True:
+                out.append(f"--{option.name}")
+            elif isinstance(value, str):
+                out.append(f"--{option.name}={value}")
+        return out
+
+
+def _takes_value(option: Any) -> bool:
+    return not isinstance(option.default, bool)
+
+
+def add_window_options(parser: argparse.ArgumentParser) -> None:
+    """The window's options, for the full parser (`smstester --help` lists them)."""
+    for option in fields(WindowOptions):
+        flag, help = f"--{option.name}", option.metadata["help"]
+        if _takes_value(option):
+            parser.add_argument(flag, metavar=option.metadata["metavar"], help=help)
+        else:
+            parser.add_argument(flag, action="store_true", help=help)
+
+
+def window_options(argv: Sequence[str]) -> WindowOptions | None:
+    """The window's options when `argv` holds nothing else, each spelt out in full (a
+    value after `=` or as the next argument); else None: a command, --help, an
+    abbreviation or a mistake goes through the full parser, which says what it is."""
+    options = {f"--{option.name}": option for option in fields(WindowOptions)}
+    values: dict[str, Any] = {}
+    rest = iter(argv)
+    for arg in rest:
+        flag, equals, value = arg.partition("=")
+        option = options.get(flag)
+        if option is None or (equals and not _takes_value(option)):
+            return None
+        if not _takes_value(option):
+            values[option.name] = True
+            continue
+        if not equals:
+            following = next(rest, None)
+            if following is None or following.startswith("-"):
+                return None  # argparse says what is missing
+            value = following
+        values[option.name] = value
+    return WindowOptions(**values)
+
+
+def read_window_argv(argv: Sequence[str]) -> WindowOptions:
+    """The window's options in `argv` as `smstester ARGV…` reads them, abbreviations
+    included; anything else in `argv` is left alone (`build_window(argv)`, CONTRACT §4)."""
+    options = window_options(argv)
+    if options is not None:
+        return options
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="smstester", add_help=False)
+    add_window_options(parser)
+    args, _ = parser.parse_known_args(list(argv))
+    return WindowOptions.from_args(args)
