@@ -10,6 +10,9 @@ import keyring
 import pytest
 from support import MemoryKeyring
 
+from smstester.core.keystore import SecretStore
+from smstester.core.profiles import ProfileStore
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -35,3 +38,26 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+# -- a profile store and a secret store in a test's own folder ---------------------------
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "profiles.json"
+
+
+@pytest.fixture
+def store(path: Path) -> ProfileStore:
+    return ProfileStore(path)
+
+
+@pytest.fixture
+def backend() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def keys(backend: MemoryKeyring) -> SecretStore:
+    return SecretStore(backend)

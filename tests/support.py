@@ -1,4 +1,4 @@
-"""Test helpers shared by the suites: a sample request and an in-memory keyring."""
+"""Test helpers shared by the suites: a sample request, an in-memory keyring, a profile."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 from smstester.core.model import SmsTest
+from smstester.core.profiles import Profile
 
 #: A request that is valid in every field.
 GOOD = SmsTest(
@@ -41,3 +42,22 @@ class MemoryKeyring(KeyringBackend):
         if (service, username) not in self.entries:
             raise PasswordDeleteError("no such password")
         del self.entries[(service, username)]
+
+
+AUTH_KEY = "ak-5e1f-SECRET-value"
+TOKEN = "tok-9c2d-SECRET-value"
+
+
+def acme(**changes: object) -> Profile:
+    values: dict[str, object] = {
+        "name": "Acme",
+        "brand_url": "acme.example.com",
+        "integration_id": "int-1",
+        "username": "AC" + "1" * 32,
+        "phone_from": "+15005550006",
+        "phone_to": "+14155552671",
+        "message": "hello",
+        "region": "US",
+    }
+    values.update(changes)
+    return Profile(**values)  # type: ignore[arg-type]
