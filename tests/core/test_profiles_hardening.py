@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from smstester import cli
 from smstester.core.profiles import (
     MAX_IMPORT_BYTES,
     NameTaken,
@@ -33,16 +31,6 @@ from smstester.core.profiles import (
 from smstester.core.storage import encode_json, read_versioned_json
 
 PASSWORD = "pw-Zq81-SECRET"
-
-
-@pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "profiles.json"
-
-
-@pytest.fixture
-def store(path: Path) -> ProfileStore:
-    return ProfileStore(path)
 
 
 def acme(**changes: Any) -> Profile:
@@ -82,15 +70,6 @@ def strict_json(raw: bytes) -> Any:
         raise AssertionError(f"{constant} written to a JSON file")
 
     return json.loads(raw, parse_constant=refuse)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:  # argparse's own refusals
-        code = exc.code if isinstance(exc.code, int) else 2
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # -- 11. timeouts ----------------------------------------------------------------------------
@@ -139,32 +118,6 @@ def test_timeouts_follow_the_clients_one_rule(value: float) -> None:
     else:
         profile_takes = True
     assert profile_takes == client_takes
-
-
-def test_the_store_does_not_load_the_http_client(path: Path) -> None:
-    # Checking timeouts must not cost the window's start-up the import of httpx.
-    ProfileStore(path).create(acme())
-    code = (
-        "import sys; from pathlib import Path; from smstester.core.profiles import ProfileStore;"
-        f"store = ProfileStore(Path({str(path)!r})); store.list();"
-        "print(sorted(m for m in ('httpx', 'smstester.core.client') if m in sys.modules))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert done.stdout.strip() == "[]"
-
-
-@pytest.mark.parametrize("value", ["-1", "0", "nan", "inf", "1e308", "4000"])
-def test_cli_save_refuses_a_bad_timeout_and_saves_nothing(
-    value: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run(capsys, "profiles", "save", "Acme", f"--read-timeout={value}")
-    assert code == 2
-    assert "read timeout" in err and "Traceback" not in err
-    assert ProfileStore().names() == []
-    code, _, err = run(capsys, "profiles", "save", "Acme", f"--connect-timeout={value}")
-    assert code == 2 and "connect timeout" in err
 
 
 @pytest.mark.parametrize(
@@ -343,13 +296,6 @@ def test_a_stored_lone_surrogate_is_mended_not_lost(path: Path) -> None:
     assert "broken character" in (store.warning or "")
     store.save(profile.with_changes(brand_url="b.example.com"))
     assert strict_json(path.read_bytes())["profiles"][0]["message"] == "he\ufffdllo"
-
-
-def test_cli_save_refuses_broken_text(capsys: pytest.CaptureFixture[str]) -> None:
-    # An argument that is not UTF-8 reaches Python as a lone surrogate.
-    code, _, err = run(capsys, "profiles", "save", "Acme", "--message", "bad \udcff byte")
-    assert code == 2 and "broken character" in err and "Traceback" not in err
-    assert ProfileStore().names() == []
 
 
 def test_an_import_larger_than_10_mb_is_refused_before_it_is_parsed(
@@ -537,17 +483,6 @@ def test_a_base_url_with_a_backslash_is_refused(store: ProfileStore, tmp_path: P
     out = export_file(tmp_path, [entry(name="Slash", base_url="http://a\\b.example")])
     report = store.import_profiles(out)
     assert report.imported == [] and "backslash" in report.problems[0]
-
-
-def test_cli_save_refuses_a_base_url_with_a_password(capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"https://u:{PASSWORD}@protocol.jframework.io"
-    code, out, err = run(capsys, "profiles", "save", "Acme", "--base-url", url)
-    assert code == 2 and "user name or password" in err
-    assert PASSWORD not in out + err
-    assert ProfileStore().names() == []
-    assert not any(
-        PASSWORD.encode() in f.read_bytes() for f in ProfileStore().path.parent.iterdir()
-    )
 
 
 def test_a_stored_password_in_a_base_url_never_reaches_an_export(
