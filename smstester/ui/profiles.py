@@ -60,6 +60,10 @@ class ProfileBar(QWidget):
         self._saved_secrets: dict[str, str] = {}
         self._secrets_loading = False
         self._shut_down = False
+        #: Looks for the keyring a little after start-up (see KEYRING_CHECK_DELAY_MS).
+        self.keyring_timer = QTimer(self)
+        self.keyring_timer.setSingleShot(True)
+        self.keyring_timer.timeout.connect(self._check_keyring)
 
         self.combo = QComboBox(self)
         self.combo.setObjectName("profileCombo")
@@ -135,7 +139,7 @@ class ProfileBar(QWidget):
                 self._load(opened.last)  # reads its secrets: finds the keyring now
                 self._check_keyring()
             else:
-                QTimer.singleShot(self.KEYRING_CHECK_DELAY_MS, self, self._check_keyring)
+                self.keyring_timer.start(self.KEYRING_CHECK_DELAY_MS)
 
         self.tasks.start(
             work,
@@ -417,4 +421,5 @@ class ProfileBar(QWidget):
 
     def shutdown(self) -> None:
         self._shut_down = True
+        self.keyring_timer.stop()
         self.tasks.close()

@@ -159,7 +159,11 @@ class MainWindow(QMainWindow):
         self.profiles.profile_changed.connect(self._use_profile)
         self.resize(1180, 720)
         self._set_busy(False)
-        QTimer.singleShot(self.WARM_UP_DELAY_MS, self, self._warm_up)
+        #: Loads what only a send needs, once the window is up (shutdown stops it).
+        self.warm_up_timer = QTimer(self)
+        self.warm_up_timer.setSingleShot(True)
+        self.warm_up_timer.timeout.connect(self._warm_up)
+        self.warm_up_timer.start(self.WARM_UP_DELAY_MS)
 
     def use_sandbox(self, sandbox: SandboxServer) -> None:
         """Fill every field with the sandbox's demo connection, so Send works at once."""
@@ -564,6 +568,7 @@ class MainWindow(QMainWindow):
         """Stop everything this window started: sends, workers, the sandbox."""
         self._generation += 1
         self.elapsed_timer.stop()
+        self.warm_up_timer.stop()
         self._clear_secret_copy()  # the secrets do not outlive the window in the clipboard
         if self._cancel is not None:
             self._cancel.cancel()

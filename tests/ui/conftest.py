@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import sys
 import threading
 import weakref
 from collections.abc import Iterator
@@ -17,15 +19,32 @@ from smstester.ui.window import MainWindow
 
 @pytest.fixture(autouse=True)
 def _no_leftover_threads_or_timers(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fail any test that leaves a worker, a Python thread or a running QTimer behind."""
+    """Fail any test that leaves a worker, a Python thread, a running QTimer or a pending
+    single-shot timer behind."""
     timers: weakref.WeakSet[QTimer] = weakref.WeakSet()
     original_start = QTimer.start
+    original_single_shot = QTimer.singleShot
+    pending: dict[int, str] = {}  # single shots not fired yet -> where they were started
+    counter = itertools.count()
 
     def tracking_start(self: QTimer, *args: Any) -> None:
         timers.add(self)
         original_start(self, *args)
 
+    def tracking_single_shot(msec: int, *args: Any) -> None:
+        *receiver, slot = args
+        key = next(counter)
+        frame = sys._getframe(1)
+        pending[key] = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+        def fire() -> None:
+            pending.pop(key, None)
+            slot()
+
+        original_single_shot(msec, *receiver, fire)
+
     monkeypatch.setattr(QTimer, "start", tracking_start)
+    monkeypatch.setattr(QTimer, "singleShot", staticmethod(tracking_single_shot))
     before = set(threading.enumerate())
     yield
     pool = QThreadPool.globalInstance()
@@ -48,6 +67,7 @@ def _no_leftover_threads_or_timers(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
         except RuntimeError:  # the C++ object is gone: not running
             continue
     assert not running, f"{len(running)} QTimer(s) still running after the test"
+    assert not pending, f"single-shot timers still pending: {sorted(pending.values())}"
 
 
 class Dialogs:
