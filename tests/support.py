@@ -7,6 +7,7 @@ from keyring.errors import PasswordDeleteError
 
 from smstester.core.model import SmsTest
 from smstester.core.profiles import Profile
+from smstester.core.request import build_request, normalized, request_headers
 
 #: A request that is valid in every field.
 GOOD = SmsTest(
@@ -61,3 +62,14 @@ def acme(**changes: object) -> Profile:
     }
     values.update(changes)
     return Profile(**values)  # type: ignore[arg-type]
+
+
+def expected_argv(test: SmsTest) -> list[bytes]:
+    """The arguments curl must get for `test`: exactly the request smstester sends."""
+    request = build_request(test)
+    argv = [b"-sS", b"-X", b"POST", b"--globoff", b"--path-as-is", b"--url"]
+    argv.append(str(request.url).encode())
+    for name, value in request_headers(normalized(test)).items():
+        argv += [b"-H", f"{name}: {value}".encode()]
+    argv += [b"--data-raw", request.content]
+    return argv
