@@ -139,20 +139,20 @@ def cut_to_units(text: str, limit: int) -> str:
 class MessageEdit(QPlainTextEdit):
     """The message box. It never holds more than Twilio's 1,600 characters (UTF-16 units,
     as `count_segments` and Qt count them): text past the limit, typed, pasted, dropped or
-    set from a profile, is cut where it comes in, and `cut` says how much was left out.
+    set from a profile, is cut where it comes in, and `clipped` says how much was left out.
     So every keystroke's work (the count, the culprit marks) stays bounded, whatever the
     clipboard or a profile holds."""
 
     #: Characters (code points) left out, of how many, and how they came: "set", "pasted",
     #: "typed".
-    cut = Signal(int, int, str)
+    clipped = Signal(int, int, str)
 
     LIMIT = MAX_CHARACTERS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._growth = (0, 0)  # the last change that added text: position, units added
-        #: Counts the edits; `cut` is emitted after the edit it reports.
+        #: Counts the edits; `clipped` is emitted after the edit it reports.
         self.edits = 0
         self._trimming = False
         self.document().contentsChange.connect(self._on_contents_change)
@@ -170,7 +170,7 @@ class MessageEdit(QPlainTextEdit):
         if kept != self.toPlainText():
             self.setPlainText(kept)
         if len(kept) < len(text):
-            self.cut.emit(len(text) - len(kept), len(text), "set")
+            self.clipped.emit(len(text) - len(kept), len(text), "set")
 
     def insertFromMimeData(self, source: QMimeData) -> None:
         """Paste and drop: only what fits goes in (one undoable edit)."""
@@ -187,7 +187,7 @@ class MessageEdit(QPlainTextEdit):
         cursor.insertText(kept)
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
-        self.cut.emit(len(text) - len(kept), len(text), "pasted")
+        self.clipped.emit(len(text) - len(kept), len(text), "pasted")
 
     def _on_contents_change(self, position: int, removed: int, added: int) -> None:
         if added != removed:  # not a mere reformat
@@ -221,7 +221,7 @@ class MessageEdit(QPlainTextEdit):
         finally:
             self._trimming = False
         cursor.endEditBlock()
-        self.cut.emit(removed, removed, "typed")
+        self.clipped.emit(removed, removed, "typed")
 
 
 def _index_of_unit(text: str, units: int) -> int:
@@ -342,7 +342,7 @@ class ConnectionForm(QWidget):
         self.region.currentIndexChanged.connect(self.changed)
         self.message.textChanged.connect(self.changed)
         self.message.textChanged.connect(self._refresh_segments)
-        self.message.cut.connect(self._show_cut)
+        self.message.clipped.connect(self._show_cut)
         self.changed.connect(self._refresh_status)
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)

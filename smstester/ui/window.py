@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from smstester.core.client import CancelToken, Timeouts
     from smstester.core.keystore import KeyringStatus
     from smstester.core.profiles import Profile
+    from smstester.core.storage import JsonValue
     from smstester.sandbox import SandboxServer
 
 
@@ -179,7 +180,11 @@ class MainWindow(QMainWindow):
     # --- building -----------------------------------------------------------------------
 
     def _action(
-        self, text: str, slot: Any, shortcut: QKeySequence | str | None = None, tip: str = ""
+        self,
+        text: str,
+        slot: Any,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
     ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
@@ -528,7 +533,7 @@ class MainWindow(QMainWindow):
 
     # --- geometry -----------------------------------------------------------------------
 
-    def saved_state(self) -> dict[str, str]:
+    def saved_state(self) -> dict[str, JsonValue]:
         return {
             "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
             "splitter": bytes(self.splitter.saveState().toBase64().data()).decode("ascii"),

@@ -169,3 +169,12 @@ def test_cut_to_units_never_splits_a_character() -> None:
     assert cut_to_units("ab🎉", 4) == "ab🎉"
     assert cut_to_units("x" * 10, 4) == "xxxx"
     assert cut_to_units("", 0) == ""
+
+
+def test_the_message_box_keeps_its_cut_action(window: MainWindow) -> None:
+    message, _label = parts(window)
+    message.setPlainText("cut me")
+    message.selectAll()
+    message.cut()  # QPlainTextEdit.cut, not shadowed by the limit's signal
+    assert QApplication.clipboard().text() == "cut me"
+    assert message.toPlainText() == ""
