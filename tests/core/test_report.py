@@ -6,9 +6,14 @@ import json
 
 from smstester.core.client import Failure, SendResult
 from smstester.core.envelope import parse_body
-from smstester.core.report import render_text
+from smstester.core.report import report_lines
 
 URL = "https://h.example/api/v1/app-integrations/x/sms/test"
+
+
+def report_text(sent: SendResult, secrets: tuple[str, ...] = ()) -> str:
+    """The report's lines as the CLI prints them, one per line."""
+    return "\n".join(line.text for line in report_lines(sent, secrets))
 
 
 def result(status: int | None, body: bytes = b"", **extra: object) -> SendResult:
@@ -17,10 +22,10 @@ def result(status: int | None, body: bytes = b"", **extra: object) -> SendResult
 
 
 def test_success_and_failure_lines() -> None:
-    ok = render_text(result(200, b'{"success":true,"statusCode":200,"message":"fine","data":true}'))
+    ok = report_text(result(200, b'{"success":true,"statusCode":200,"message":"fine","data":true}'))
     assert "✔ success · statusCode 200 · fine" in ok
     assert "data: true" in ok
-    bad = render_text(
+    bad = report_text(
         result(
             400,
             json.dumps(
@@ -38,12 +43,12 @@ def test_success_and_failure_lines() -> None:
 
 
 def test_no_answer_says_why() -> None:
-    text = render_text(result(None, failure=Failure.REFUSED, error="Connection refused by h."))
+    text = report_text(result(None, failure=Failure.REFUSED, error="Connection refused by h."))
     assert "No answer after 12.5 ms: Connection refused by h." in text
 
 
 def test_cut_short_body_is_not_also_called_a_non_envelope() -> None:
-    text = render_text(
+    text = report_text(
         result(
             200,
             b'{"success":true,"da',
@@ -56,13 +61,13 @@ def test_cut_short_body_is_not_also_called_a_non_envelope() -> None:
 
 
 def test_redirect_is_reported_not_followed() -> None:
-    text = render_text(result(302, b"", location="https://elsewhere.example/"))
+    text = report_text(result(302, b"", location="https://elsewhere.example/"))
     assert "Redirect to https://elsewhere.example/ (not followed" in text
     assert "Not a jframework envelope" not in text
 
 
 def test_html_page_is_shown_as_such() -> None:
-    text = render_text(
+    text = report_text(
         SendResult(
             "POST", URL, 3.0, http_status=502, body=parse_body(b"<h1>Bad Gateway</h1>", "text/html")
         )
@@ -73,5 +78,5 @@ def test_html_page_is_shown_as_such() -> None:
 
 def test_secrets_masked_even_when_echoed() -> None:
     body = json.dumps({"success": False, "message": "key SEKRET-1 token SEKRET-2"}).encode()
-    text = render_text(result(400, body), secrets=("SEKRET-1", "SEKRET-2"))
+    text = report_text(result(400, body), secrets=("SEKRET-1", "SEKRET-2"))
     assert "SEKRET" not in text
