@@ -37,8 +37,10 @@ MASK: Final = "••••••"
 #: Secrets shorter than this are masked only where they stand alone.
 SHORT: Final = 4
 
-_MAX_DEPTH: Final = 8
-_MAX_VIEWS: Final = 48
+#: Every decoding shrinks a text, so nesting ends by itself; these only bound the work a
+#: hostile mix of escapes can ask for.
+_MAX_DEPTH: Final = 64
+_MAX_VIEWS: Final = 96
 
 
 class _Pieces:
@@ -219,6 +221,7 @@ def _views(text: str) -> list[_View]:
 #: The longest base64 piece one regex match covers, and the slice `Masker.mask` masks at once.
 _BASE64_PIECE: Final = 1 << 14
 _BASE64_CHARS: Final = re.compile("[A-Za-z0-9+/_-]*")
+_WRAPPED_LINE: Final = re.compile(f"(\r?\n)[A-Za-z0-9+/_-]{{1,{_BASE64_PIECE}}}")
 _SLICE: Final = 1 << 16
 #: Where a long text may be cut for masking: right after one of these, if no secret holds
 #: it. No form of a secret that masking decodes (JSON escapes, percent-encoding, HTML
@@ -244,7 +247,9 @@ class Masker:
                         wanted.add(value.replace(" ", "+"))  # form-encoded spaces
         #: Longest first, so a secret inside another is found as part of the longer one.
         self.secrets: tuple[str, ...] = tuple(sorted(wanted, key=len, reverse=True))
-        long_ones = [len(s.encode("utf-8", "surrogatepass")) for s in self.secrets if len(s) >= 4]
+        #: The secrets long enough to be looked for anywhere (the others must stand alone).
+        self._long = tuple(s for s in self.secrets if len(s) >= SHORT)
+        long_ones = [len(s.encode("utf-8", "surrogatepass")) for s in self._long]
         #: The shortest base64 run that can hold a (long) secret.
         base64_min = math.ceil(min(long_ones, default=6) * 4 / 3)
         # Bounded: one regex match over a megabyte-long run would hold the GIL for 150 ms;
@@ -286,10 +291,17 @@ class Masker:
         while (match := self._base64_run.search(text, pos)) is not None:
             start, end = match.span()
             piece = end - start
-            while piece == _BASE64_PIECE:  # the run may go on
-                more = _BASE64_CHARS.match(text, end, end + _BASE64_PIECE)
-                piece = more.end() - end if more else 0
-                end += piece
+            while True:
+                while piece == _BASE64_PIECE:  # the run may go on
+                    more = _BASE64_CHARS.match(text, end, end + _BASE64_PIECE)
+                    piece = more.end() - end if more else 0
+                    end += piece
+                # A run wrapped in lines (MIME, `base64`: 76 a line) goes on after the break.
+                wrapped = _WRAPPED_LINE.match(text, end, end + _BASE64_PIECE + 2)
+                if wrapped is None:
+                    break
+                piece = wrapped.end() - wrapped.start() - len(wrapped[1])
+                end = wrapped.end()
             run_end = end
             while end < len(text) and text[end] == "=" and end - run_end < 2:
                 end += 1
@@ -310,7 +322,8 @@ class Masker:
     def _in_base64(self, run: str, depth: int) -> bool:
         """True when `run` (at some alignment, standard or URL-safe) decodes to text that
         holds a secret in any form."""
-        core = run.rstrip("=")
+        # MIME and the `base64` command wrap lines at 76: the breaks are not part of the data.
+        core = run.replace("\r", "").replace("\n", "").rstrip("=")
         for skip in range(4):
             part = core[skip:]
             if len(part) < 4:
@@ -323,11 +336,13 @@ class Masker:
                 except (binascii.Error, ValueError):
                     continue
                 decoded = raw.decode("utf-8", "replace")
-                if any(secret in decoded for secret in self.secrets):
+                if any(secret in decoded for secret in self._long):
                     return True
                 sample = decoded[:4096]  # text or not shows at the start
                 binary = len(sample) - len(_NOT_TEXT.sub("", sample))
                 textual = binary <= (1 - _TEXT_SHARE) * len(sample)
+                # Bytes that are not text hold a short secret's letters by chance: only text
+                # is read further (where a short secret must also stand alone).
                 if depth < 2 and textual and self._found(decoded, depth + 1):
                     return True
         return False
