@@ -42,8 +42,6 @@ from smstester.ui.options import WindowOptions, window_options
 if TYPE_CHECKING:
     import argparse
 
-    from smstester.core.model import SmsTest
-
 __all__ = ["build_parser", "main"]
 
 
@@ -126,18 +124,3 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_parser(sub)
     profiles.add_parser(sub)
     return parser
-
-
-def _only_window_options(argv: list[str]) -> bool:
-    """True when `argv` holds nothing but the window's own options (`window_options`)."""
-    return window_options(argv) is not None
-
-
-def test_from_args(args: argparse.Namespace) -> SmsTest:
-    """The old name of `send.resolve_test(args).test`, for the callers that still use it."""
-    from smstester.cli.send import resolve_test
-
-    return resolve_test(args).test
-
-
-test_from_args.__test__ = False  # type: ignore[attr-defined]  # not a test, whatever its name

@@ -105,11 +105,6 @@ def _cut(text: str, preview: int) -> str:
     return text[:preview] + f" … ({len(text):,} characters in all; the raw answer has the rest)"
 
 
-def render_text(result: SendResult, secrets: Iterable[str] = ()) -> str:
-    """The report as plain text."""
-    return "\n".join(line.text for line in report_lines(result, secrets))
-
-
 def raw_answer_text(result: SendResult, secrets: Iterable[str] = ()) -> str | None:
     """The whole answer as it came — status line, headers, blank line, body — with every
     secret masked; None when the answer has no body text."""

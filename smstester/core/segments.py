@@ -366,11 +366,6 @@ class SegmentInfo:
     utf16_length: int
     over_limit: bool
 
-    @property
-    def unit_name(self) -> str:
-        """The name of ``units``: "septets" or "code units"."""
-        return "septets" if self.encoding == GSM7 else "code units"
-
     def summary(self) -> str:
         """One line for a status bar: "42 characters · GSM-7 · 1 segment (118 left)"."""
         chars = "character" if self.characters == 1 else "characters"

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from smstester import cli
 from smstester.ui.form import RegionCombo
+from smstester.ui.options import window_options
 
 #: Modules the window loads only after its first paint (or at the first send).
 AFTER_FIRST_PAINT = (
@@ -92,7 +93,7 @@ def test_region_list_is_filled_before_a_key_moves_through_it(qtbot: QtBot) -> No
     ],
 )
 def test_the_window_alone_skips_the_commands_parser(argv: list[str], window_alone: bool) -> None:
-    assert cli._only_window_options(argv) is window_alone
+    assert (window_options(argv) is not None) is window_alone
     if window_alone:
         args = cli.build_parser().parse_args(argv)  # the full parser agrees: no command
         assert args.command is None
@@ -111,8 +112,8 @@ def test_the_window_options_load_no_qt_and_the_ui_no_cli() -> None:
     before_qt = (
         "import sys\n"
         "import smstester.ui, smstester.ui.options\n"
-        "from smstester.cli import _only_window_options\n"
-        "assert _only_window_options(['--sandbox'])\n"
+        "from smstester.ui.options import window_options\n"
+        "assert window_options(['--sandbox']) is not None\n"
         "print(sorted(m for m in sys.modules if m.startswith('PySide6')))\n"
     )
     out = subprocess.run(
