@@ -109,7 +109,7 @@ def cmd_window(options: WindowOptions) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line's parser: the window's options and every command's."""
     from smstester import __version__
-    from smstester.cli import profiles, sandbox, send
+    from smstester.cli import explain, profiles, sandbox, send
     from smstester.cli.options import Parser
     from smstester.ui.options import add_window_options
 
@@ -123,4 +123,5 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_parsers(sub)
     sandbox.add_parser(sub)
     profiles.add_parser(sub)
+    explain.add_parser(sub)
     return parser

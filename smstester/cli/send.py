@@ -158,6 +158,10 @@ def cmd_send(args: argparse.Namespace) -> int:
             "network path could read the secrets or forge the answer."
         )
         eprint(f"smstester: warning: {tls_off}")
+    from smstester.core.preflight import preflight
+
+    for notice in preflight(test):
+        eprint(f"smstester: warning: {notice}")
     with SmsClient(timeouts=timeouts, verify=verify) as client:
         result: SendResult = client.send_request(request)
     with stdout_may_close():  # the answer came: its exit code stays the command's
@@ -168,12 +172,15 @@ def cmd_send(args: argparse.Namespace) -> int:
 def print_result(
     args: argparse.Namespace, result: SendResult, secrets: Sequence[str], tls_off: str
 ) -> None:
+    from smstester.core.diagnosis import diagnose
     from smstester.core.redaction import redact
-    from smstester.core.report import Line, report_lines
+    from smstester.core.report import Line, diagnosis_lines, report_lines
     from smstester.core.terminal import printable, printable_json
 
+    found = diagnose(result)
     if args.json:
-        text = json.dumps(finite(result.as_json()), ensure_ascii=False, allow_nan=False)
+        report = result.as_json() | {"diagnosis": found.as_json() if found else None}
+        text = json.dumps(finite(report), ensure_ascii=False, allow_nan=False)
         # Masked first, then escaped: the masking sees the text the server sent.
         print(printable_json(redact(text, secrets)))
     else:
@@ -186,6 +193,8 @@ def print_result(
             "head": "\x1b[1m",
         }
         lines = report_lines(result, secrets)
+        if found is not None:
+            lines += diagnosis_lines(found)
         if tls_off:
             lines.append(Line(f"Warning: {tls_off}", "warn"))
         for line in lines:

@@ -13,19 +13,19 @@ from typing import Any, Final
 #: Bodies shown past this size are cut (the full size is still reported).
 SHOW_LIMIT: Final = 64 * 1024
 
-#: jframework's documented status codes and what they mean to a support agent.
+#: jframework's documented status codes by name (what to do about one is the diagnosis's).
 STATUS_MEANINGS: Final[dict[int, str]] = {
     200: "OK",
     201: "Created",
     204: "No Content",
     209: "Feature usage limit reached",
-    400: "Bad Request: a field is missing or not valid",
-    401: "Unauthorized: check the Auth-Key",
+    400: "Bad Request",
+    401: "Unauthorized",
     403: "Forbidden",
-    404: "Not Found: check the Brand-URL and the app integration id",
+    404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
-    429: "Too Many Requests: wait and try again",
+    429: "Too Many Requests",
     500: "Internal Server Error",
 }
 

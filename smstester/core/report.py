@@ -13,6 +13,7 @@ from smstester.core.redaction import Masker, redact
 
 if TYPE_CHECKING:
     from smstester.core.client import SendResult
+    from smstester.core.diagnosis import Diagnosis
 
 Tone = Literal["plain", "ok", "fail", "warn", "dim", "head"]
 
@@ -82,6 +83,30 @@ def report_lines(
         more = len(env.errors) - MAX_ITEMS
         lines.append(Line(f"  … and {more:,} more error items (see the raw answer)", "fail"))
     return _masked(lines, secrets, preview)
+
+
+def diagnosis_lines(found: Diagnosis) -> list[Line]:
+    """What an answer means and what to do, as report lines (the CLI after its report, the
+    window in its log entry): the title, whose side, the cause, numbered steps, the link."""
+    side = {
+        "input": "the form",
+        "network": "the network",
+        "tls": "the secure connection",
+        "jframework": "jframework",
+        "twilio": "Twilio",
+        "carrier": "the carrier or the recipient",
+        "server": "the server",
+        "unknown": "unknown",
+    }[found.side]
+    lines = [
+        Line(f"What it means [{found.code}] · {side}: {found.title}", "head"),
+        Line(f"  {found.cause}", "plain"),
+        Line("What to do:", "head"),
+    ]
+    lines += [Line(f"  {n}. {step}", "plain") for n, step in enumerate(found.steps, 1)]
+    if found.link:
+        lines.append(Line(f"  More: {found.link}", "dim"))
+    return lines
 
 
 def _loops(result: SendResult) -> bool:
