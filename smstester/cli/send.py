@@ -179,7 +179,11 @@ def print_result(
 
     found = diagnose(result)
     if args.json:
-        report = result.as_json() | {"diagnosis": found.as_json() if found else None}
+        timings = result.timings.as_json() if result.timings else None
+        report = result.as_json() | {
+            "diagnosis": found.as_json() if found else None,
+            "timings": timings,
+        }
         text = json.dumps(finite(report), ensure_ascii=False, allow_nan=False)
         # Masked first, then escaped: the masking sees the text the server sent.
         print(printable_json(redact(text, secrets)))

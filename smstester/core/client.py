@@ -66,6 +66,49 @@ class Failure(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Timings:
+    """Where a send's time went, in ms (CONTRACT §3a `timings`); None: the step did not
+    happen (no TLS on http://, no connect on a reused connection, no answer)."""
+
+    connect_ms: float | None = None  # the TCP connect, DNS included
+    tls_ms: float | None = None
+    wait_ms: float | None = None  # from the request sent to the answer's headers
+    download_ms: float | None = None  # the body
+    total_ms: float | None = None
+    reused_connection: bool | None = None
+
+    def as_json(self) -> dict[str, float | bool | None]:
+        def ms(value: float | None) -> float | None:
+            return None if value is None else round(value, 3)
+
+        return {
+            "connectMs": ms(self.connect_ms),
+            "tlsMs": ms(self.tls_ms),
+            "waitMs": ms(self.wait_ms),
+            "downloadMs": ms(self.download_ms),
+            "totalMs": ms(self.total_ms),
+            "reusedConnection": self.reused_connection,
+        }
+
+    def describe(self) -> str:
+        """One line: "connect 0.4 ms · TLS 3.1 ms · waiting 180.2 ms · …"."""
+        parts = [
+            (name, value)
+            for name, value in (
+                ("connect", self.connect_ms),
+                ("TLS", self.tls_ms),
+                ("waiting", self.wait_ms),
+                ("download", self.download_ms),
+            )
+            if value is not None
+        ]
+        text = " · ".join(f"{name} {value:.1f} ms" for name, value in parts)
+        if self.reused_connection:
+            text += " (a reused connection)" if text else "a reused connection"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
 class SendResult:
     """What happened to one send. `http_status` is None when no status line came (no
     answer); with a status and a `failure`, the server answered but not completely."""
@@ -80,6 +123,7 @@ class SendResult:
     error: str | None = None
     location: str | None = None
     headers: tuple[tuple[str, str], ...] = field(default=())
+    timings: Timings | None = None
 
     @property
     def responded(self) -> bool:
@@ -370,6 +414,27 @@ class _Progress:
     dialled: list[str] = field(default_factory=list)
     #: Connecting (TCP or TLS) rather than asking or waiting for the answer.
     connecting: bool = True
+    #: perf_counter() of each trace event seen (its last occurrence).
+    marks: dict[str, float] = field(default_factory=dict)
+
+    def span(self, step: str) -> float | None:
+        started, done = self.marks.get(f"{step}.started"), self.marks.get(f"{step}.complete")
+        return None if started is None or done is None else (done - started) * 1000.0
+
+    def timings(self, total_ms: float, body_done: float | None) -> Timings:
+        connect = self.span("connection.connect_tcp")
+        sent = self.marks.get("http11.send_request_body.complete")
+        headers = self.marks.get("http11.receive_response_headers.complete")
+        wait = None if sent is None or headers is None else (headers - sent) * 1000.0
+        download = None if headers is None or body_done is None else (body_done - headers) * 1000
+        return Timings(
+            connect_ms=connect,
+            tls_ms=self.span("connection.start_tls"),
+            wait_ms=wait,
+            download_ms=download,
+            total_ms=total_ms,
+            reused_connection=None if headers is None else connect is None,
+        )
 
 
 #: Content-Encoding names the client decodes itself, and zlib's `wbits` for each.
@@ -501,6 +566,7 @@ class SmsClient:
         true (cancelled, or past its deadline) and notes in `progress` how far it got."""
 
         def trace(event: str, info: dict[str, Any]) -> None:
+            progress.marks[event] = time.perf_counter()
             if event.endswith(_STOPPABLE) and stop():
                 raise _Stopped
             if event == "connection.connect_tcp.started":
@@ -576,19 +642,29 @@ class SmsClient:
                     kind, words = _classify(exc, request.url, self.timeouts, proxy)
                 else:  # stopped, yet neither cancelled nor late: cannot happen
                     kind, words = Failure.NETWORK, "The send was stopped."
-                return SendResult(request.method, url, elapsed(), failure=kind, error=words)
+                total = elapsed()
+                return SendResult(
+                    request.method,
+                    url,
+                    total,
+                    failure=kind,
+                    error=words,
+                    timings=progress.timings(total, None),
+                )
             try:
                 content, failure, error = self._read_capped(response, request.url, deadline, cancel)
             finally:
                 response.close()
+            body_done = time.perf_counter()
         headers = tuple((k, v) for k, v in response.headers.multi_items())
         location = response.headers.get("location") if response.is_redirect else None
         if failure is None and location is not None:
             error = None
+        total = elapsed()
         return SendResult(
             request.method,
             url,
-            elapsed(),
+            total,
             http_status=response.status_code,
             reason_phrase=response.reason_phrase,
             body=parse_body(content, response.headers.get("content-type", "")),
@@ -596,6 +672,7 @@ class SmsClient:
             error=error,
             location=location,
             headers=headers,
+            timings=progress.timings(total, body_done),
         )
 
     def _too_slow(self, url: httpx.URL, proxy: str | None, connecting: bool) -> tuple[Failure, str]:

@@ -48,7 +48,10 @@ def report_lines(
         lines.append(Line(f"No answer after {elapsed}: {result.error}", "fail"))
         return _masked(lines, secrets, preview)
     meaning = STATUS_MEANINGS.get(result.http_status, result.reason_phrase)
+    spent = result.timings.describe() if result.timings else ""
     lines.append(Line(f"HTTP {result.http_status} {meaning} in {elapsed}", "dim"))
+    if spent:
+        lines.append(Line(f"  {spent}", "dim"))
     if result.location is not None:
         loop = ": the very URL that was asked for, a redirect loop" if _loops(result) else ""
         lines.append(

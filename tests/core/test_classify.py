@@ -241,3 +241,19 @@ def test_an_answer_through_the_mock_transport_is_read() -> None:
         result = client.send_request(build_request(GOOD))
     assert result.success
     assert result.exit_code == 0
+
+
+def test_a_reused_connection_has_no_connect_time() -> None:
+    from smstester.core.client import Timings
+
+    assert Timings(wait_ms=3.0, total_ms=4.0, reused_connection=True).describe() == (
+        "waiting 3.0 ms (a reused connection)"
+    )
+    assert Timings(connect_ms=1.25, tls_ms=2.0, total_ms=5.0).as_json() == {
+        "connectMs": 1.25,
+        "tlsMs": 2.0,
+        "waitMs": None,
+        "downloadMs": None,
+        "totalMs": 5.0,
+        "reusedConnection": None,
+    }

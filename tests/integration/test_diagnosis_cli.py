@@ -116,3 +116,30 @@ def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert "twilio.com/docs/errors/29999" in capsys.readouterr().out
     assert main(["explain", "nonsense"]) == 2
     assert "no notes on 'nonsense'" in capsys.readouterr().err
+
+
+def test_json_carries_the_timings(
+    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*send_args(sandbox.demo), "--json"]) == 0
+    timings = json.loads(capsys.readouterr().out)["timings"]
+    assert set(timings) == {
+        "connectMs",
+        "tlsMs",
+        "waitMs",
+        "downloadMs",
+        "totalMs",
+        "reusedConnection",
+    }
+    assert timings["tlsMs"] is None  # http://
+    assert timings["reusedConnection"] is False
+    for key in ("connectMs", "waitMs", "downloadMs"):
+        assert 0 <= timings[key] <= timings["totalMs"]
+
+
+def test_the_report_says_where_the_time_went(
+    sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(send_args(sandbox.demo)) == 0
+    out = capsys.readouterr().out
+    assert "connect " in out and " · waiting " in out and " · download " in out
