@@ -14,6 +14,7 @@ from smstester.core.redaction import Masker, redact
 if TYPE_CHECKING:
     from smstester.core.client import SendResult
     from smstester.core.diagnosis import Diagnosis
+    from smstester.core.model import SmsTest
 
 Tone = Literal["plain", "ok", "fail", "warn", "dim", "head"]
 
@@ -86,6 +87,24 @@ def report_lines(
         more = len(env.errors) - MAX_ITEMS
         lines.append(Line(f"  … and {more:,} more error items (see the raw answer)", "fail"))
     return _masked(lines, secrets, preview)
+
+
+def describe_sent(profile: str | None, test: SmsTest) -> str:
+    """One line naming what was sent: the profile, From, To, the message's start and its
+    segments (nine magic-number sends in a row must not look alike)."""
+    from smstester.core.phone import check_number
+    from smstester.core.segments import count_segments
+
+    numbers = [
+        check_number(value, test.region).e164 or value.strip()
+        for value in (test.phone_from, test.phone_to)
+    ]
+    start = " ".join(test.message.split())
+    start = start if len(start) <= 40 else start[:39] + "…"
+    segments = count_segments(test.message).segments
+    parts = [f'profile "{profile}"'] if profile else []
+    parts += [f"From {numbers[0]}", f"To {numbers[1]}", f"“{start}” ({segments} segment"]
+    return "Sent: " + " · ".join(parts) + ("s)" if segments != 1 else ")")
 
 
 def diagnosis_lines(found: Diagnosis) -> list[Line]:

@@ -66,6 +66,8 @@ class Entry:
     raw: Rows | None
     raw_about: str
     status: str
+    #: What the answer means and what to do, as plain text ("" for a success).
+    diagnosis: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,17 +128,35 @@ def _cut(text: str, limit: int) -> str:
 
 
 def prepare_entry(
-    result: SendResult, secrets: Iterable[str], colours: Mapping[str, str], note: str = ""
+    result: SendResult,
+    secrets: Iterable[str],
+    colours: Mapping[str, str],
+    note: str = "",
+    sent: str = "",
 ) -> Entry:
-    """The log entry for `result`, every secret masked. Runs on the send's worker: its cost
-    grows with the answer, and none of it may fall on the UI thread."""
+    """The log entry for `result`, every secret masked; `sent` names what was sent. Runs on
+    the send's worker: its cost grows with the answer, and none of it may fall on the UI
+    thread."""
     import html
 
-    from smstester.core.report import Line, raw_answer_text, report_lines, summary
+    from smstester.core.diagnosis import diagnose
+    from smstester.core.report import (
+        Line,
+        diagnosis_lines,
+        masked,
+        raw_answer_text,
+        report_lines,
+        summary,
+    )
     from smstester.core.terminal import printable
 
     keep = tuple(s for s in secrets if s)
     lines = _within_budget(report_lines(result, keep, preview=LINE_PREVIEW))
+    if sent:
+        lines.insert(0, Line(masked(sent, keep), "dim"))
+    found = diagnose(result)
+    meaning = diagnosis_lines(found) if found is not None else []
+    lines += meaning
     if note:
         lines.append(Line(note, "warn"))
     raw: Rows | None = None
@@ -156,6 +176,7 @@ def prepare_entry(
         raw=raw,
         raw_about=about,
         status=status_line.replace("\n", " "),
+        diagnosis="\n".join(line.text for line in meaning),
     )
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -120,10 +121,26 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(380)
 
         self.log = LogView(self)
+        #: What the last answer means and what to do (hidden until a send fails).
+        self.diagnosis_view = QLabel(self)
+        self.diagnosis_view.setObjectName("diagnosisView")
+        self.diagnosis_view.setTextFormat(Qt.TextFormat.PlainText)
+        self.diagnosis_view.setWordWrap(True)
+        self.diagnosis_view.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Wrapped to whatever width the log has: a long step never widens the window.
+        self.diagnosis_view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.diagnosis_view.setFrameShape(QLabel.Shape.StyledPanel)
+        self.diagnosis_view.setMargin(6)
+        self.diagnosis_view.hide()
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.diagnosis_view)
+        right_layout.addWidget(self.log, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(scroll)
-        self.splitter.addWidget(self.log)
+        self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
@@ -298,6 +315,9 @@ class MainWindow(QMainWindow):
         cancel = self._cancel = CancelToken()
         colours = self.log.colours()
         note = "" if verify is not False else "TLS certificate verification was OFF"
+        from smstester.core.report import describe_sent  # after the first paint
+
+        sent = describe_sent(self.profiles.current.name if self.profiles.current else None, test)
         self._set_busy(True)
 
         def work() -> Entry:
@@ -305,7 +325,7 @@ class MainWindow(QMainWindow):
                 result = self.clients.get(timeouts, verify).send_request(request, cancel)
                 # The entry is laid out here, on the worker: an answer of megabytes costs
                 # the UI thread no more than a small one.
-                entry = prepare_entry(result, secrets, colours, note)
+                entry = prepare_entry(result, secrets, colours, note, sent)
                 del result  # freed here, on the worker, before the collector is back
             return entry
 
@@ -321,6 +341,8 @@ class MainWindow(QMainWindow):
         self.log.add_entry(entry)
         self._set_busy(False)
         self.statusBar().showMessage(entry.status, 5000)
+        self.diagnosis_view.setText(entry.diagnosis)
+        self.diagnosis_view.setVisible(bool(entry.diagnosis))
 
     def _on_failed(self, generation: int, error: BaseException, secrets: tuple[str, ...]) -> None:
         if generation != self._generation:
