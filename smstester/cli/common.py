@@ -55,11 +55,18 @@ def say(text: str) -> None:
     print(printable(text))
 
 
-def print_json(value: Any, **options: Any) -> None:
-    """`value` as strict JSON on stdout (NaN and Infinity become null; see `finite`)."""
+def print_json(value: Any, *, rows: bool = False) -> None:
+    """`value` as strict JSON on stdout (NaN and Infinity become null; see `finite`); with
+    `rows`, a list is printed one item a line (json's C encoder: `indent` would take its
+    pure-Python one, 1 s for 10,000 profiles)."""
     from smstester.core.terminal import printable_json
 
-    text = json.dumps(finite(value), ensure_ascii=False, allow_nan=False, **options)
+    value = finite(value)
+    if rows and isinstance(value, list):
+        items = (json.dumps(item, ensure_ascii=False, allow_nan=False) for item in value)
+        text = "[\n  " + ",\n  ".join(items) + "\n]" if value else "[]"
+    else:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
     print(printable_json(text))
 
 
@@ -69,6 +76,12 @@ def finite(value: Any) -> Any:
     recursion: a body may nest deeply."""
     import math
 
+    try:  # the common case, at the C encoder's speed: nothing to change
+        json.dumps(value, allow_nan=False)
+    except ValueError:
+        pass
+    else:
+        return value
     root = [value]
     todo: list[tuple[Any, Any]] = [(root, 0)]
     while todo:

@@ -7,6 +7,7 @@ rollback, the same words.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -115,6 +116,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
 
 
+@functools.cache
 def _json_key(name: str) -> str:
     """A profile attribute's key in `profiles list --json`: the field's JSON key, else the
     name in camelCase (connect_timeout: connectTimeout)."""
@@ -143,11 +145,12 @@ def profiles_list(args: argparse.Namespace) -> int:
     store = profile_store()
     profiles = store.list()
     keys = secret_store() if profiles else None
-    stored = {p.id: keys.stored_fields(p.id) if keys else None for p in profiles}
     if keys is not None and not keys.status().available:
         eprint(f"smstester: cannot tell which secrets are stored: {keys.status().reason}.")
+        keys = None  # no keyring: nothing to ask it, profile after profile
+    stored = {p.id: keys.stored_fields(p.id) if keys else None for p in profiles}
     if args.json:
-        print_json([_row(p, stored[p.id]) for p in profiles], indent=2)
+        print_json([_row(p, stored[p.id]) for p in profiles], rows=True)
         return EXIT_OK
     if not profiles:
         print("No saved profiles yet (smstester profiles save NAME --brand-url … adds one).")
@@ -217,7 +220,7 @@ def profiles_export(args: argparse.Namespace) -> int:
 
     store = profile_store()
     if args.file == "-":
-        print_json(store.export_data(args.names), indent=2)
+        print_json(store.export_data(args.names))
         return EXIT_OK
     names = store.export_profiles(Path(args.file), args.names)
     say(f"Exported {len(names)} profile(s) to {args.file} (without secrets).")
