@@ -54,7 +54,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
-from smstester.core.fields import LABELS, SECRET_FIELDS
+from smstester.core.fields import LABELS, PROFILE_FIELDS, SECRET_FIELDS
 from smstester.core.model import DEFAULT_BASE_URL, MAX_SECONDS, SmsTest, check_seconds
 from smstester.core.storage import (
     JsonTooDeep,
@@ -324,44 +324,21 @@ class Profile:
 
     def to_test(self, auth_key: str = "", password: str = "") -> SmsTest:
         """The SmsTest this profile describes, with the given secrets."""
-        return SmsTest(
-            base_url=self.base_url,
-            brand_url=self.brand_url,
-            integration_id=self.integration_id,
-            auth_key=auth_key,
-            username=self.username,
-            password=password,
-            phone_from=self.phone_from,
-            phone_to=self.phone_to,
-            message=self.message,
-            region=self.region or None,
-        )
+        values: dict[str, Any] = {name: getattr(self, name) for name in PROFILE_FIELDS}
+        values["region"] = self.region or None
+        return SmsTest(**values, auth_key=auth_key, password=password)
 
     def merged_into(self, test: SmsTest) -> SmsTest:
         """`test` with every non-empty field of this profile laid over it (secrets kept)."""
         mine = self.to_test()
-        changes = {
-            name: getattr(mine, name) or None
-            for name in SmsTest.field_names()
-            if name not in SECRET_FIELDS
-        }
-        return test.with_changes(**changes)
+        return test.with_changes(**{name: getattr(mine, name) or None for name in PROFILE_FIELDS})
 
     @classmethod
     def from_test(cls, name: str, test: SmsTest, *, id: str | None = None, **other: Any) -> Profile:
         """A profile holding the non-secret fields of `test`; `other` sets timeouts, TLS."""
-        values: dict[str, Any] = {
-            "name": name,
-            "base_url": test.base_url,
-            "brand_url": test.brand_url,
-            "integration_id": test.integration_id,
-            "username": test.username,
-            "phone_from": test.phone_from,
-            "phone_to": test.phone_to,
-            "message": test.message,
-            "region": test.region or "",
-            **other,
-        }
+        values: dict[str, Any] = {n: getattr(test, n) for n in PROFILE_FIELDS} | {"name": name}
+        values["region"] = test.region or ""
+        values |= other
         if id is not None:
             values["id"] = id
         return cls(**values)
