@@ -1,73 +1,15 @@
-"""Window fixtures: the window exactly as `smstester --sandbox` builds it, and leak checks."""
+"""Window fixtures: the window exactly as `smstester --sandbox` builds it (the leak check that
+every Qt test gets is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import itertools
-import sys
-import threading
-import weakref
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from PySide6.QtCore import QThreadPool, QTimer
 from pytestqt.qtbot import QtBot
 
 from smstester.ui import build_window
 from smstester.ui.window import MainWindow
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_threads_or_timers(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fail any test that leaves a worker, a Python thread, a running QTimer or a pending
-    single-shot timer behind."""
-    timers: weakref.WeakSet[QTimer] = weakref.WeakSet()
-    original_start = QTimer.start
-    original_single_shot = QTimer.singleShot
-    pending: dict[int, str] = {}  # single shots not fired yet -> where they were started
-    counter = itertools.count()
-
-    def tracking_start(self: QTimer, *args: Any) -> None:
-        timers.add(self)
-        original_start(self, *args)
-
-    def tracking_single_shot(msec: int, *args: Any) -> None:
-        *receiver, slot = args
-        key = next(counter)
-        frame = sys._getframe(1)
-        pending[key] = f"{frame.f_code.co_filename}:{frame.f_lineno}"
-
-        def fire() -> None:
-            pending.pop(key, None)
-            slot()
-
-        original_single_shot(msec, *receiver, fire)
-
-    monkeypatch.setattr(QTimer, "start", tracking_start)
-    monkeypatch.setattr(QTimer, "singleShot", staticmethod(tracking_single_shot))
-    before = set(threading.enumerate())
-    yield
-    pool = QThreadPool.globalInstance()
-    qtbot.waitUntil(lambda: pool.activeThreadCount() == 0, timeout=5000)
-    qtbot.waitUntil(
-        lambda: (
-            not (
-                set(threading.enumerate())
-                - before
-                - {t for t in threading.enumerate() if not t.is_alive()}
-            )
-        ),
-        timeout=5000,
-    )
-    running = []
-    for timer in list(timers):
-        try:
-            if timer.isActive():
-                running.append(timer)
-        except RuntimeError:  # the C++ object is gone: not running
-            continue
-    assert not running, f"{len(running)} QTimer(s) still running after the test"
-    assert not pending, f"single-shot timers still pending: {sorted(pending.values())}"
 
 
 class Dialogs:
