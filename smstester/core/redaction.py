@@ -92,17 +92,18 @@ class _View:
         return start, end
 
 
-def _decoded_view(
-    parent: _View, pattern: re.Pattern[str], decode: Callable[[re.Match[str]], str]
-) -> _View | None:
-    """`parent` with every match of `pattern` replaced by `decode(match)`; None if no change."""
+#: An escape found in a text: its span there and the characters it stands for.
+_Escape = tuple[int, int, str]
+
+
+def _decoded_view(parent: _View, escapes: Iterable[_Escape]) -> _View | None:
+    """`parent` with every escape (in order, not overlapping) replaced by what it stands
+    for; None when there is none."""
     text = parent.text
     out: list[str] = []
     pieces = _Pieces()
     at = 0  # position in the parent
-    for match in pattern.finditer(text):
-        decoded = decode(match)
-        start, end = match.span()
+    for start, end, decoded in escapes:
         if start > at:
             pieces.add(start - at, at, start, True)
             out.append(text[at:start])
@@ -115,6 +116,13 @@ def _decoded_view(
         pieces.add(len(text) - at, at, len(text), True)
         out.append(text[at:])
     return _View("".join(out), parent, pieces)
+
+
+def _matches(
+    text: str, pattern: re.Pattern[str], decode: Callable[[re.Match[str]], str]
+) -> Iterator[_Escape]:
+    for match in pattern.finditer(text):
+        yield match.start(), match.end(), decode(match)
 
 
 _JSON_ESCAPE: Final = re.compile(
@@ -141,16 +149,9 @@ def _json_unescape(match: re.Match[str]) -> str:
 _PERCENT_RUN: Final = re.compile(r"(?:%[0-9a-fA-F]{2})+")
 
 
-def _percent_view(parent: _View) -> _View | None:
-    """`parent` with percent-encoded UTF-8 decoded, one character per piece."""
-    text = parent.text
-    out: list[str] = []
-    pieces = _Pieces()
-    at = 0
+def _percent_escapes(text: str) -> Iterator[_Escape]:
+    """Percent-encoded UTF-8, one escape per character it decodes to."""
     for match in _PERCENT_RUN.finditer(text):
-        if match.start() > at:
-            pieces.add(match.start() - at, at, match.start(), True)
-            out.append(text[at : match.start()])
         decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
         char_start = match.start()
         for pos in range(match.start(), match.end(), 3):
@@ -161,16 +162,8 @@ def _percent_view(parent: _View) -> _View | None:
                 decoder.reset()
                 chars = "\ufffd"
             if chars:
-                pieces.add(len(chars), char_start, pos + 3, False)
-                out.append(chars)
+                yield char_start, pos + 3, chars
                 char_start = pos + 3
-        at = match.end()
-    if not out:
-        return None
-    if at < len(text):
-        pieces.add(len(text) - at, at, len(text), True)
-        out.append(text[at:])
-    return _View("".join(out), parent, pieces)
 
 
 _HTML_REF: Final = re.compile(
@@ -189,9 +182,9 @@ def _html_unescape(match: re.Match[str]) -> str:
 
 
 _VIEWERS: Final[tuple[tuple[str, Callable[[_View], _View | None]], ...]] = (
-    ("\\", lambda v: _decoded_view(v, _JSON_ESCAPE, _json_unescape)),
-    ("%", _percent_view),
-    ("&", lambda v: _decoded_view(v, _HTML_REF, _html_unescape)),
+    ("\\", lambda v: _decoded_view(v, _matches(v.text, _JSON_ESCAPE, _json_unescape))),
+    ("%", lambda v: _decoded_view(v, _percent_escapes(v.text))),
+    ("&", lambda v: _decoded_view(v, _matches(v.text, _HTML_REF, _html_unescape))),
 )
 
 
