@@ -73,3 +73,36 @@ def expected_argv(test: SmsTest) -> list[bytes]:
         argv += [b"-H", f"{name}: {value}".encode()]
     argv += [b"--data-raw", request.content]
     return argv
+
+
+#: Sends to the sandbox (changes to its demo connection) and the diagnosis each must get:
+#: code, side and words of its title, cause or steps (every magic number, wrong setting).
+DIAGNOSED_SENDS: list[tuple[dict[str, str], str, str, str]] = [
+    ({"phone_from": "+15005550001"}, "21212", "twilio", "From"),
+    ({"phone_from": "+15005550008"}, "21611", "twilio", "Wait"),
+    ({"phone_from": "+15005550007"}, "21606", "twilio", "SMS capability"),
+    ({"phone_to": "+15005550001"}, "21211", "twilio", "To number"),
+    ({"phone_to": "+15005550002"}, "21612", "carrier", "another From"),
+    ({"phone_to": "+15005550003"}, "21408", "twilio", "Geo permissions"),
+    ({"phone_to": "+15005550004"}, "21610", "carrier", "START"),
+    ({"phone_to": "+15005550009"}, "21614", "carrier", "mobile"),
+    ({"password": "0" * 32}, "20003", "twilio", "Account SID"),
+    ({"auth_key": "wrong-key"}, "Unauthorized", "jframework", "Sign in again"),
+    ({"integration_id": "no-such-integration"}, "AppIntegrationNotFound", "jframework", "id"),
+    ({"brand_url": "nobody.example"}, "BrandNotFound", "jframework", "Brand-URL"),
+    ({"message": "x" * 1601}, "21617", "input", "1,600"),
+]
+
+#: The sandbox's fault modes and the diagnosis each must get.
+DIAGNOSED_FAULTS: list[tuple[str, str, str, str]] = [
+    ("fault-500", "InternalServerError", "server", "correlation id"),
+    ("fault-502", "not-envelope", "server", "captive portal"),
+    ("fault-html", "not-envelope", "server", "raw answer"),
+    ("fault-notjson", "not-envelope", "server", "base URL"),
+    ("fault-empty", "not-envelope", "server", "base URL"),
+    ("fault-drop", "dropped", "network", "again"),
+    ("fault-huge", "too-large", "server", "base URL"),
+    ("fault-redirect", "redirect", "server", "base URL"),
+    ("fault-redirect-loop", "redirect", "server", "base URL"),
+    ("fault-wrong-status", "InternalServerError", "server", "statusCode 500"),
+]

@@ -668,6 +668,9 @@ def diagnose(result: SendResult) -> Diagnosis | None:
         steps.append(f"Quote the correlation id {', '.join(ids[:3])} to jframework's support.")
     if result.status_mismatch:
         cause = f"{cause} ({result.status_mismatch}.)"
+    spent = result.timings.describe() if result.timings else ""
+    if code == "timeout" and spent:
+        cause = f"{cause} Where the time went: {spent}."
     return replace(found, cause=cause, steps=tuple(steps[:4]))
 
 

@@ -35,14 +35,15 @@ class Notice:
 
 
 def _live(base_url: str) -> bool:
-    """True for a base URL that is not this machine (a real jframework server)."""
-    import httpx
+    """True for a base URL that is not this machine (a real jframework server). urllib, not
+    httpx: this runs as the agent types, before httpx is loaded."""
+    import urllib.parse
 
     try:
-        host = httpx.URL(base_url.strip()).host
-    except (httpx.InvalidURL, ValueError):
+        host = urllib.parse.urlsplit(base_url.strip()).hostname
+    except ValueError:
         return False
-    return bool(host) and not is_loopback_host(host)
+    return bool(host) and not is_loopback_host(host or "")
 
 
 def account_sid_notice(username: str) -> Notice | None:

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from smstester.core.diagnosis import Diagnosis
     from smstester.core.model import SmsTest
 
-Tone = Literal["plain", "ok", "fail", "warn", "dim", "head"]
+#: "link": the line's last word is a URL of smstester's own knowledge (never a server's).
+Tone = Literal["plain", "ok", "fail", "warn", "dim", "head", "link"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,7 @@ def diagnosis_lines(found: Diagnosis) -> list[Line]:
     ]
     lines += [Line(f"  {n}. {step}", "plain") for n, step in enumerate(found.steps, 1)]
     if found.link:
-        lines.append(Line(f"  More: {found.link}", "dim"))
+        lines.append(Line(f"  More: {found.link}", "link"))
     return lines
 
 

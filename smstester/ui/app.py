@@ -20,6 +20,7 @@ STYLED_WIDGETS = (
     "toStatusLabel",
     "segmentLabel",
     "messageLimitLabel",
+    "preflightLabel",
     "keyringBanner",
     "tlsBanner",
     "insecureTransportBanner",

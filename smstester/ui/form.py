@@ -305,6 +305,13 @@ class ConnectionForm(QWidget):
         self.limit_note.setProperty("state", "warn")
         self.limit_note.hide()
         self._note_edit = -1  # the edit the note is about
+        #: What looks likely to fail although a send would be accepted (core.preflight).
+        self.preflight_label = QLabel(self)
+        self.preflight_label.setObjectName("preflightLabel")
+        self.preflight_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.preflight_label.setWordWrap(True)
+        self.preflight_label.setProperty("state", "warn")
+        self.preflight_label.hide()
 
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -330,6 +337,7 @@ class ConnectionForm(QWidget):
         under_message.setSpacing(2)
         under_message.addLayout(segment_row)
         under_message.addWidget(self.limit_note)  # hidden: takes no room
+        under_message.addWidget(self.preflight_label)
         layout.addRow("", under_message)
 
         # Any edit makes the problems stale before anyone else hears of it.
@@ -554,12 +562,27 @@ class ConnectionForm(QWidget):
             None if "phone_from" in found else check_number(self.phone_from.text(), region),
             None if "phone_to" in found else check_number(self.phone_to.text(), region),
         )
+        self._show_preflight()
         shown = (found.get("phone_from"), found.get("phone_to"), *checks)
         if shown == self._shown:
             return  # most keystrokes: the numbers' status is as it was
         self._shown = shown
         self._show_status(self.from_status, found.get("phone_from"), checks[0], False)
         self._show_status(self.to_status, found.get("phone_to"), checks[1], True)
+
+    def _show_preflight(self) -> None:
+        from smstester.core.preflight import preflight
+
+        notices = [
+            f"⚠ {notice}"
+            for notice in preflight(self.test())
+            # the To label says it already
+            if not (notice.field == "phone_to" and "SMS cannot reach" in notice.text)
+        ]
+        text = "\n".join(notices)
+        if text != self.preflight_label.text():
+            self.preflight_label.setText(text)
+            self.preflight_label.setVisible(bool(text))
 
     def _show_status(
         self, label: QLabel, problem: Problem | None, check: PhoneCheck | None, landline: bool

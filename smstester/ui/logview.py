@@ -97,6 +97,10 @@ def _line_html(line: Line, colours: Mapping[str, str]) -> str:
     text = html.escape(printable(line.text)).replace("\n", "<br>")
     if line.tone == "head":
         text = f"<b>{text}</b>"
+    elif line.tone == "link":
+        before, _, url = text.rpartition(" ")
+        if url.startswith("https://"):
+            text = f'{before} <a href="{url}">{url}</a>'  # escaped above
     style = f' style="color:{colour}"' if colour else ""
     return f"<div{style}>{text}</div>"
 
@@ -250,6 +254,11 @@ class LogView(QTextBrowser):
 
     def _open_anchor(self, url: QUrl) -> None:
         text = url.toString()
+        if text.startswith("https://"):  # a diagnosis's link: in the browser
+            from PySide6.QtGui import QDesktopServices
+
+            QDesktopServices.openUrl(url)
+            return
         if not text.startswith("raw:"):
             return
         key = text[4:]

@@ -275,3 +275,19 @@ def test_an_answer_in_an_unknown_encoding() -> None:
     found = diagnose(result)
     assert found is not None
     assert (found.code, found.side) == ("encoding", "server")
+
+
+def test_a_timeout_says_where_the_time_went() -> None:
+    from smstester.core.client import Timings
+
+    result = SendResult(
+        "POST",
+        "https://h/x",
+        2000.0,
+        failure=Failure.READ_TIMEOUT,
+        error="h accepted the connection but did not answer in time (waited 2 s)",
+        timings=Timings(connect_ms=12.0, tls_ms=30.0, total_ms=2000.0),
+    )
+    found = diagnose(result)
+    assert found is not None
+    assert "Where the time went: connect 12.0 ms · TLS 30.0 ms" in found.cause

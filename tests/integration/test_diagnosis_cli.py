@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from support import DIAGNOSED_FAULTS, DIAGNOSED_SENDS
 
 from smstester.cli import main
 from smstester.sandbox import DemoConnection, SandboxServer
@@ -143,3 +144,49 @@ def test_the_report_says_where_the_time_went(
     assert main(send_args(sandbox.demo)) == 0
     out = capsys.readouterr().out
     assert "connect " in out and " · waiting " in out and " · download " in out
+
+
+_FLAGS = {
+    "phone_from": "from",
+    "phone_to": "to",
+    "integration_id": "integration-id",
+    "brand_url": "brand-url",
+    "message": "message",
+}
+
+
+@pytest.mark.parametrize(("changes", "code", "side", "words"), DIAGNOSED_SENDS)
+def test_every_magic_number_and_wrong_setting(
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    changes: dict[str, str],
+    code: str,
+    side: str,
+    words: str,
+) -> None:
+    flags = {_FLAGS[k]: v for k, v in changes.items() if k in _FLAGS}
+    if "password" in changes:
+        monkeypatch.setenv("SMSTESTER_PASSWORD", changes["password"])
+    if "auth_key" in changes:
+        monkeypatch.setenv("SMSTESTER_AUTH_KEY", changes["auth_key"])
+    assert main([*send_args(sandbox.demo, **flags), "--json"]) == 1
+    diagnosis = json.loads(capsys.readouterr().out)["diagnosis"]
+    assert (diagnosis["code"], diagnosis["side"]) == (code, side)
+    assert words in " ".join([diagnosis["title"], diagnosis["cause"], *diagnosis["steps"]])
+
+
+@pytest.mark.parametrize(("fault", "code", "side", "words"), DIAGNOSED_FAULTS)
+def test_every_fault_mode(
+    sandbox: SandboxServer,
+    capsys: pytest.CaptureFixture[str],
+    fault: str,
+    code: str,
+    side: str,
+    words: str,
+) -> None:
+    exit_code = main([*send_args(sandbox.demo, **{"integration-id": fault}), "--json"])
+    assert exit_code in (1, 3)
+    diagnosis = json.loads(capsys.readouterr().out)["diagnosis"]
+    assert (diagnosis["code"], diagnosis["side"]) == (code, side)
+    assert words in " ".join([diagnosis["title"], diagnosis["cause"], *diagnosis["steps"]])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from support import DIAGNOSED_FAULTS, DIAGNOSED_SENDS
 
 from smstester.core.client import SmsClient, Timeouts
 from smstester.core.diagnosis import diagnose
@@ -33,24 +34,7 @@ def sent(sandbox: SandboxServer, client: SmsClient, **changes: str) -> tuple[str
     return found.code, found.side, " ".join((found.title, found.cause, *found.steps))
 
 
-@pytest.mark.parametrize(
-    ("changes", "code", "side", "words"),
-    [
-        ({"phone_from": "+15005550001"}, "21212", "twilio", "From"),
-        ({"phone_from": "+15005550008"}, "21611", "twilio", "Wait"),
-        ({"phone_from": "+15005550007"}, "21606", "twilio", "SMS capability"),
-        ({"phone_to": "+15005550001"}, "21211", "twilio", "To number"),
-        ({"phone_to": "+15005550002"}, "21612", "carrier", "another From"),
-        ({"phone_to": "+15005550003"}, "21408", "twilio", "Geo permissions"),
-        ({"phone_to": "+15005550004"}, "21610", "carrier", "START"),
-        ({"phone_to": "+15005550009"}, "21614", "carrier", "mobile"),
-        ({"password": "0" * 32}, "20003", "twilio", "Account SID"),
-        ({"auth_key": "wrong-key"}, "Unauthorized", "jframework", "Sign in again"),
-        ({"integration_id": "no-such-integration"}, "AppIntegrationNotFound", "jframework", "id"),
-        ({"brand_url": "nobody.example"}, "BrandNotFound", "jframework", "Brand-URL"),
-        ({"message": "x" * 1601}, "21617", "input", "1,600"),
-    ],
-)
+@pytest.mark.parametrize(("changes", "code", "side", "words"), DIAGNOSED_SENDS)
 def test_magic_numbers_and_wrong_settings(
     sandbox: SandboxServer,
     client: SmsClient,
@@ -64,21 +48,7 @@ def test_magic_numbers_and_wrong_settings(
     assert words in text
 
 
-@pytest.mark.parametrize(
-    ("fault", "code", "side", "words"),
-    [
-        ("fault-500", "InternalServerError", "server", "correlation id"),
-        ("fault-502", "not-envelope", "server", "captive portal"),
-        ("fault-html", "not-envelope", "server", "raw answer"),
-        ("fault-notjson", "not-envelope", "server", "base URL"),
-        ("fault-empty", "not-envelope", "server", "base URL"),
-        ("fault-drop", "dropped", "network", "again"),
-        ("fault-huge", "too-large", "server", "base URL"),
-        ("fault-redirect", "redirect", "server", "base URL"),
-        ("fault-redirect-loop", "redirect", "server", "base URL"),
-        ("fault-wrong-status", "InternalServerError", "server", "statusCode 500"),
-    ],
-)
+@pytest.mark.parametrize(("fault", "code", "side", "words"), DIAGNOSED_FAULTS)
 def test_fault_modes(
     sandbox: SandboxServer, client: SmsClient, fault: str, code: str, side: str, words: str
 ) -> None:

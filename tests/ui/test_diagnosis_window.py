@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 from pytestqt.qtbot import QtBot
+from support import DIAGNOSED_FAULTS, DIAGNOSED_SENDS
 
 from smstester.ui.window import MainWindow
+
+FAULT_SENDS = [
+    ({"integration_id": f}, code, side, words) for f, code, side, words in DIAGNOSED_FAULTS
+]
+#: The message box holds at most 1,600 characters: Twilio's 21617 cannot be sent from it.
+WINDOW_SENDS = [case for case in DIAGNOSED_SENDS if "message" not in case[0]]
 
 
 @pytest.mark.parametrize(
@@ -47,3 +54,44 @@ def test_a_success_hides_it(qtbot: QtBot, window: MainWindow) -> None:
     window.send()
     qtbot.waitUntil(lambda: not window.diagnosis_view.isVisible(), timeout=10000)
     assert window.diagnosis_view.text() == ""
+
+
+@pytest.mark.parametrize(("changes", "code", "side", "words"), WINDOW_SENDS + FAULT_SENDS)
+def test_every_magic_number_and_fault(
+    qtbot: QtBot, window: MainWindow, changes: dict[str, str], code: str, side: str, words: str
+) -> None:
+    for name, value in changes.items():
+        getattr(window.form, name).setText(value)
+    qtbot.waitUntil(lambda: window.send_button.isEnabled(), timeout=5000)
+    window.send()
+    qtbot.waitUntil(lambda: not window.in_flight, timeout=10000)
+    qtbot.waitUntil(lambda: f"[{code}]" in window.diagnosis_view.text(), timeout=5000)
+    assert words in window.diagnosis_view.text()
+
+
+def test_preflight_shows_as_you_type(qtbot: QtBot, window: MainWindow) -> None:
+    label = window.form.preflight_label
+    assert not label.isVisibleTo(window)
+    window.form.phone_to.setText(window.form.phone_from.text())
+    qtbot.waitUntil(lambda: "is the same number as From" in label.text(), timeout=2000)
+    assert label.isVisibleTo(window)
+    window.form.phone_to.setText("+14155552671")
+    qtbot.waitUntil(lambda: not label.isVisibleTo(window), timeout=2000)
+
+
+def test_the_diagnosis_link_opens_in_the_browser(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toString()))
+    window.form.phone_to.setText("+15005550004")
+    qtbot.waitUntil(lambda: window.send_button.isEnabled(), timeout=5000)
+    window.send()
+    qtbot.waitUntil(lambda: "[21610]" in window.diagnosis_view.text(), timeout=10000)
+    link = "https://www.twilio.com/docs/errors/21610"
+    assert f'href="{link}"' in window.log.toHtml()
+    window.log.anchorClicked.emit(QUrl(link))
+    assert opened == [link]
