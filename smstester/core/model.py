@@ -86,3 +86,32 @@ def check_seconds(value: float, what: str = "timeout") -> float:
     if value > MAX_SECONDS:
         raise ValueError(f"{what} must be at most {MAX_SECONDS:g} seconds (got {value:g})")
     return value
+
+
+# --- the sandbox's demo connection (CONTRACT §3 `sandbox --json`, §5) ---------------------
+# Constants on purpose: a README, a training handout or a test can show them, and every
+# sandbox started anywhere accepts them. None is a real secret. They live here, not in the
+# sandbox, because the pre-flight check warns when they are sent to a real server.
+
+#: The Brand-URL header value the sandbox knows (compared case-insensitively; an
+#: `http://` / `https://` scheme and a trailing `/` are ignored).
+DEMO_BRAND_URL: Final = "sandbox.smstester.local"
+
+#: The Auth-Key header value the sandbox accepts.
+DEMO_AUTH_KEY: Final = "sandbox-demo-auth-key-7f3a9c1e"
+
+#: The app integration id (path segment) of the sandbox's Twilio integration.
+DEMO_INTEGRATION_ID: Final = "demo-twilio"
+
+#: `username`: a Twilio test Account SID (`AC` + 32 hex digits).
+DEMO_ACCOUNT_SID: Final = "ACa1b2c3d4e5f60718293a4b5c6d7e8f90"
+
+#: `password`: the Twilio test Auth Token (32 hex digits) that goes with the SID.
+DEMO_AUTH_TOKEN: Final = "f3c9a0d27b6e4e1c8a5d9b2e7f41c630"  # noqa: S105 (a public demo value)
+
+#: `phoneNumberFrom`: Twilio's magic "valid sender" test number.
+DEMO_PHONE_FROM: Final = "+15005550006"
+
+#: A `phoneNumberTo` that the sandbox accepts (any valid E.164 number that is not one of
+#: the magic failure numbers would do).
+DEMO_PHONE_TO: Final = "+14155552671"

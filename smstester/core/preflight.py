@@ -46,6 +46,21 @@ def _live(base_url: str) -> bool:
     return bool(host) and not is_loopback_host(host or "")
 
 
+def _demo_values(test: SmsTest) -> list[str]:
+    """The labels of the fields that hold the sandbox's demo values."""
+    from smstester.core import model
+
+    demo_values = {
+        "auth_key": model.DEMO_AUTH_KEY,
+        "username": model.DEMO_ACCOUNT_SID,
+        "password": model.DEMO_AUTH_TOKEN,
+        "brand_url": model.DEMO_BRAND_URL,
+    }
+    return [
+        LABELS[name] for name, value in demo_values.items() if getattr(test, name).strip() == value
+    ]
+
+
 def account_sid_notice(username: str) -> Notice | None:
     """Words for a username that is not an Account SID, else None."""
     value = username.strip()
@@ -78,7 +93,16 @@ def preflight(test: SmsTest) -> list[Notice]:
         notices.append(Notice("phone_to", "is the same number as From"))
     if recipient.e164 and not recipient.sms_capable:
         notices.append(Notice("phone_to", f"is a {recipient.kind}: SMS cannot reach it"))
-    if sender.e164 == TWILIO_TEST_FROM and _live(test.base_url):
+    live = _live(test.base_url)
+    if live and _demo_values(test):
+        notices.append(
+            Notice(
+                "base_url",
+                f"the {' and '.join(_demo_values(test))} are the sandbox's public demo values: "
+                "a real jframework server will refuse them",
+            )
+        )
+    if sender.e164 == TWILIO_TEST_FROM and live:
         notices.append(
             Notice(
                 "phone_from",

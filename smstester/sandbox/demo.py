@@ -1,7 +1,7 @@
 """The sandbox's fixed demo connection (CONTRACT §3 `sandbox --json`, §5).
 
-These values are constants on purpose: a README, a training handout or a test can show
-them, and every sandbox started anywhere accepts them. None of them is a real secret.
+The values themselves are constants of `core.model` (the pre-flight check knows them too);
+a README, a training handout or a test can show them. None of them is a real secret.
 """
 
 from __future__ import annotations
@@ -9,31 +9,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from smstester.core.model import (
+    DEMO_ACCOUNT_SID,
+    DEMO_AUTH_KEY,
+    DEMO_AUTH_TOKEN,
+    DEMO_BRAND_URL,
+    DEMO_INTEGRATION_ID,
+    DEMO_PHONE_FROM,
+    DEMO_PHONE_TO,
+)
+
+__all__ = [
+    "DEMO_ACCOUNT_SID",
+    "DEMO_AUTH_KEY",
+    "DEMO_AUTH_TOKEN",
+    "DEMO_BRAND_URL",
+    "DEMO_INTEGRATION_ID",
+    "DEMO_MESSAGE",
+    "DEMO_PHONE_FROM",
+    "DEMO_PHONE_TO",
+    "DemoConnection",
+]
+
 if TYPE_CHECKING:
     from smstester.core.model import SmsTest
-
-#: The Brand-URL header value the sandbox knows (compared case-insensitively; an
-#: `http://` / `https://` scheme and a trailing `/` are ignored).
-DEMO_BRAND_URL: Final = "sandbox.smstester.local"
-
-#: The Auth-Key header value the sandbox accepts.
-DEMO_AUTH_KEY: Final = "sandbox-demo-auth-key-7f3a9c1e"
-
-#: The app integration id (path segment) of the sandbox's Twilio integration.
-DEMO_INTEGRATION_ID: Final = "demo-twilio"
-
-#: `username`: a Twilio test Account SID (`AC` + 32 hex digits).
-DEMO_ACCOUNT_SID: Final = "ACa1b2c3d4e5f60718293a4b5c6d7e8f90"
-
-#: `password`: the Twilio test Auth Token (32 hex digits) that goes with the SID.
-DEMO_AUTH_TOKEN: Final = "f3c9a0d27b6e4e1c8a5d9b2e7f41c630"  # noqa: S105 (a public demo value)
-
-#: `phoneNumberFrom`: Twilio's magic "valid sender" test number.
-DEMO_PHONE_FROM: Final = "+15005550006"
-
-#: A `phoneNumberTo` that the sandbox accepts (any valid E.164 number that is not one of
-#: the magic failure numbers would do).
-DEMO_PHONE_TO: Final = "+14155552671"
 
 #: A message body for demos.
 DEMO_MESSAGE: Final = "Hello from the smstester sandbox!"

@@ -42,3 +42,14 @@ def test_a_long_message() -> None:
     assert "21617" in fields(message="x" * 1601)["message"]
     assert "segments" in fields(message="x" * 1600)["message"]
     assert "message" not in fields(message="x" * 153 * 2)
+
+
+def test_the_sandbox_demo_values_against_a_live_host() -> None:
+    from smstester.sandbox import DemoConnection
+
+    demo = DemoConnection(url="https://protocol.jframework.io").as_test()
+    text = {n.field: n.text for n in preflight(demo)}["base_url"]
+    assert "sandbox's public demo values" in text
+    assert "Auth-Key" in text and "Password (Auth Token)" in text
+    local = DemoConnection(url="http://127.0.0.1:9").as_test()
+    assert "base_url" not in {n.field for n in preflight(local)}
