@@ -19,17 +19,6 @@ from smstester.core.model import (
     DEMO_PHONE_TO,
 )
 
-__all__ = [
-    "DEMO_ACCOUNT_SID",
-    "DEMO_AUTH_KEY",
-    "DEMO_AUTH_TOKEN",
-    "DEMO_BRAND_URL",
-    "DEMO_INTEGRATION_ID",
-    "DEMO_MESSAGE",
-    "DEMO_PHONE_FROM",
-    "DEMO_PHONE_TO",
-    "DemoConnection",
-]
 
 if TYPE_CHECKING:
     from smstester.core.model import SmsTest
