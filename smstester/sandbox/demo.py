@@ -19,7 +19,6 @@ from smstester.core.model import (
     DEMO_PHONE_TO,
 )
 
-
 if TYPE_CHECKING:
     from smstester.core.model import SmsTest
 
