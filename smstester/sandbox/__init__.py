@@ -1,21 +1,20 @@
 """The sandbox: a local stand-in for jframework's SMS test endpoint (CONTRACT §5).
 
 Stdlib only, no Qt. `SandboxServer` serves it over HTTP; `DemoConnection` is a complete
-working connection to one; the demo credentials are the constants in `demo`, the fault
+working connection to one; the demo credentials are constants of `core.model`, the fault
 modes (integration ids starting with `fault-`) are listed in `FAULTS`.
 """
 
-from smstester.sandbox.demo import (
+from smstester.core.model import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_KEY,
     DEMO_AUTH_TOKEN,
     DEMO_BRAND_URL,
     DEMO_INTEGRATION_ID,
-    DEMO_MESSAGE,
     DEMO_PHONE_FROM,
     DEMO_PHONE_TO,
-    DemoConnection,
 )
+from smstester.sandbox.demo import DEMO_MESSAGE, DemoConnection
 from smstester.sandbox.faults import FAULTS
 from smstester.sandbox.server import SandboxServer
 

@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
 
-from smstester.sandbox import demo, twilio
+from smstester.core import model as demo  # the demo values live with the model
+from smstester.sandbox import twilio
 from smstester.sandbox.faults import FAULT_PREFIX, FAULTS, HUGE_DATA_BYTES, parse_fault
 
 JSON_TYPE: Final = "application/json; charset=utf-8"

@@ -38,6 +38,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Final
 
+from smstester.core.model import DEMO_INTEGRATION_ID
 from smstester.sandbox.app import (
     JSON_TYPE,
     Request,
@@ -45,7 +46,7 @@ from smstester.sandbox.app import (
     SandboxApp,
     error_response,
 )
-from smstester.sandbox.demo import DEMO_INTEGRATION_ID, DemoConnection
+from smstester.sandbox.demo import DemoConnection
 
 #: Request bodies larger than this are refused with 413.
 MAX_REQUEST_BODY: Final = 1024 * 1024
