@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smstester.core import segments
+from smstester.core import graphemes as graphemes_module
 from smstester.core.segments import (
     GSM7_BASIC_TABLE,
     GSM7_CHARS,
@@ -501,13 +501,13 @@ def test_graphemes_rebuild_the_text(text: str) -> None:
 
 def _reference_graphemes(text: str) -> list[str]:
     """UAX #29 rules GB3-GB13 applied code point by code point (the module uses a regex)."""
-    classify = segments._classify
+    classify = graphemes_module._classify
     out: list[str] = []
     prev = ""
     emoji = 0  # 1 after ExtPict Extend*, 2 after ExtPict Extend* ZWJ
     ri_odd = False
     for ch in text:
-        p = segments._LETTERS[classify(ch)]  # one lower-case letter per property
+        p = graphemes_module._LETTERS[classify(ch)]  # one lower-case letter per property
         if not prev:
             join = False
         elif prev == "r" and p == "n":
