@@ -252,7 +252,8 @@ class Masker:
         #: How far two windows over a long base64 run overlap: a secret's base64, and then
         #: some, lies whole inside one of them.
         self._base64_overlap = 4 * math.ceil(longest * 4 / 3) + 8
-        #: Where `mask` may cut a long text into slices (see `_cuts`).
+        #: How long a slice `mask` masks at once, and where it may cut (see `mask`).
+        self.slice_size = _SLICE
         self._slice_ends = [c for c in _SLICE_ENDS if not any(c in s for s in self.secrets)]
 
     def __bool__(self) -> bool:
@@ -361,8 +362,9 @@ class Masker:
 
     def _slices(self, text: str) -> Iterator[str]:
         start = 0
-        while len(text) - start > 2 * _SLICE:
-            found = [i for i in (text.find(c, start + _SLICE) for c in self._slice_ends) if i >= 0]
+        size = self.slice_size
+        while len(text) - start > 2 * size:
+            found = [i for i in (text.find(c, start + size) for c in self._slice_ends) if i >= 0]
             if not found:
                 break
             cut = min(found) + 1

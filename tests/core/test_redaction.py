@@ -191,7 +191,7 @@ def test_a_secret_deep_inside_a_long_base64_run(offset: int) -> None:
     assert out == f'{{"image": "{MASK}"}}'
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     secret=secrets,
     names=st.lists(st.sampled_from(sorted(ENCODERS)), min_size=1, max_size=6),
@@ -204,8 +204,9 @@ def test_a_long_text_masked_in_slices_hides_what_one_pass_hides(
     secret: str, names: list[str], filler: str
 ) -> None:
     masker = Masker([secret])
+    masker.slice_size = 64  # slices a few pieces long: many cuts in a short text
     piece = filler.join(ENCODERS[name](secret) for name in names) + filler
-    text = piece * (140_000 // len(piece) + 1)  # more than two slices long
+    text = piece * (2_000 // len(piece) + 1)
     sliced = masker.mask(text)
     assert secret not in sliced
     assert not any(ENCODERS[name](secret) in sliced for name in names)
