@@ -8,6 +8,7 @@ from keyring.errors import PasswordDeleteError
 from smstester.core.model import SmsTest
 from smstester.core.profiles import Profile
 from smstester.core.request import build_request, normalized, request_headers
+from smstester.sandbox import DemoConnection
 
 #: A request that is valid in every field.
 GOOD = SmsTest(
@@ -106,3 +107,25 @@ DIAGNOSED_FAULTS: list[tuple[str, str, str, str]] = [
     ("fault-redirect-loop", "redirect", "server", "base URL"),
     ("fault-wrong-status", "InternalServerError", "server", "statusCode 500"),
 ]
+
+
+def demo_flag_values(demo: DemoConnection, **changes: str) -> dict[str, str]:
+    """The connection flags of a send to the sandbox's demo, by flag (`--base-url`: …);
+    `changes` by field-like name (`phone_to="…"` is `--phone-to`, `to="…"` is `--to`)."""
+    values = {
+        "--base-url": demo.url,
+        "--brand-url": demo.brand_url,
+        "--integration-id": demo.integration_id,
+        "--username": demo.username,
+        "--from": demo.phone_from,
+        "--to": demo.phone_to,
+        "--message": "hello",
+    }
+    for key, value in changes.items():
+        values["--" + key.replace("_", "-")] = value
+    return values
+
+
+def demo_flags(demo: DemoConnection, **changes: str) -> list[str]:
+    """`demo_flag_values` as an argument list."""
+    return [part for pair in demo_flag_values(demo, **changes).items() for part in pair]

@@ -18,6 +18,7 @@ from types import FrameType
 from typing import Any
 
 import pytest
+from support import acme
 
 from smstester.core.profiles import (
     MAX_IMPORT_BYTES,
@@ -31,20 +32,6 @@ from smstester.core.profiles import (
 from smstester.core.storage import encode_json, read_versioned_json
 
 PASSWORD = "pw-Zq81-SECRET"
-
-
-def acme(**changes: Any) -> Profile:
-    values: dict[str, Any] = {
-        "name": "Acme",
-        "brand_url": "acme.example.com",
-        "integration_id": "int-1",
-        "username": "AC" + "1" * 32,
-        "phone_from": "+15005550006",
-        "phone_to": "+14155552671",
-        "message": "hello",
-    }
-    values.update(changes)
-    return Profile(**values)
 
 
 def entry(**changes: Any) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from faulty_servers import LoopbackServer, read_request
-from support import MemoryKeyring
+from support import MemoryKeyring, demo_flags
 
 from smstester.cli import main
 from smstester.sandbox import DemoConnection, SandboxServer
@@ -53,21 +53,6 @@ def cli_env(**extra: str) -> dict[str, str]:
 
 def demo_env(demo: DemoConnection, **extra: str) -> dict[str, str]:
     return cli_env(SMSTESTER_AUTH_KEY=demo.auth_key, SMSTESTER_PASSWORD=demo.password, **extra)
-
-
-def demo_flags(demo: DemoConnection, **changes: str) -> list[str]:
-    values = {
-        "--base-url": demo.url,
-        "--brand-url": demo.brand_url,
-        "--integration-id": demo.integration_id,
-        "--username": demo.username,
-        "--from": demo.phone_from,
-        "--to": demo.phone_to,
-        "--message": "hello",
-    }
-    for key, value in changes.items():
-        values["--" + key.replace("_", "-")] = value
-    return [part for pair in values.items() for part in pair]
 
 
 def smstester(

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from support import DIAGNOSED_FAULTS, DIAGNOSED_SENDS
+from support import DIAGNOSED_FAULTS, DIAGNOSED_SENDS, demo_flags
 
 from smstester.cli import main
 from smstester.sandbox import DemoConnection, SandboxServer
@@ -27,15 +27,7 @@ def demo_secrets(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def send_args(demo: DemoConnection, **flags: str) -> list[str]:
-    values = {
-        "base-url": demo.url,
-        "brand-url": demo.brand_url,
-        "integration-id": demo.integration_id,
-        "username": demo.username,
-        "from": demo.phone_from,
-        "to": demo.phone_to,
-    } | flags
-    return ["send", *[part for key, value in values.items() for part in (f"--{key}", value)]]
+    return ["send", *demo_flags(demo, **flags)]
 
 
 def test_a_wrong_auth_token_names_twilio_not_the_auth_key(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import demo_flag_values
 
 from smstester.cli import main
 from smstester.sandbox import FAULTS, DemoConnection, SandboxServer
@@ -34,21 +35,10 @@ def args_for(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ArgsFor:
     they go to the environment (a value with a NUL, which no variable can hold, to a file)."""
 
     def make(demo: DemoConnection, **changes: str) -> list[str]:
-        values = {
-            "--base-url": demo.url,
-            "--brand-url": demo.brand_url,
-            "--integration-id": demo.integration_id,
-            "--username": demo.username,
-            "--from": demo.phone_from,
-            "--to": demo.phone_to,
-            "--message": "hello",
-        }
         secrets = {"auth_key": demo.auth_key, "password": demo.password}
-        for key, value in changes.items():
-            if key in SECRETS:
-                secrets[key] = value
-            else:
-                values["--" + key.replace("_", "-")] = value
+        secrets |= {key: value for key, value in changes.items() if key in SECRETS}
+        flags = {key: value for key, value in changes.items() if key not in SECRETS}
+        values = demo_flag_values(demo, **flags)
         for name, value in secrets.items():
             variable = f"SMSTESTER_{name.upper()}"
             if "\0" in value:
