@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 if TYPE_CHECKING:
     from smstester.core.client import SendResult
+    from smstester.core.envelope import Envelope
 
 Side = Literal["input", "network", "tls", "jframework", "twilio", "carrier", "server", "unknown"]
 
@@ -525,8 +526,12 @@ _CODE_IN_TEXT: Final = re.compile(r"\b(?:error|code)[\s:#=]*(\d{5})\b", re.IGNOR
 _TWILIO_CODE: Final = re.compile(r"\d{5}")
 
 
+def _envelope(result: SendResult) -> Envelope | None:
+    return result.body.envelope if result.body else None
+
+
 def _texts(result: SendResult) -> Iterator[str]:
-    env = result.body.envelope if result.body else None
+    env = _envelope(result)
     if env is None:
         return
     if env.message:
@@ -539,7 +544,7 @@ def _texts(result: SendResult) -> Iterator[str]:
 
 def twilio_code(result: SendResult) -> str | None:
     """Twilio's error code in the answer, wherever it is (see the module docstring)."""
-    env = result.body.envelope if result.body else None
+    env = _envelope(result)
     if env is None:
         return None
     for item in env.errors:
@@ -555,7 +560,7 @@ def twilio_code(result: SendResult) -> str | None:
 
 def jframework_code(result: SendResult) -> str | None:
     """The first error code in the answer that the table knows (AppIntegrationNotFound, …)."""
-    env = result.body.envelope if result.body else None
+    env = _envelope(result)
     if env is None:
         return None
     for item in env.errors:
@@ -607,7 +612,7 @@ def _retry_after(result: SendResult) -> str | None:
 
 
 def _correlation_ids(result: SendResult) -> list[str]:
-    env = result.body.envelope if result.body else None
+    env = _envelope(result)
     if env is None:
         return []
     return list(dict.fromkeys(i.correlation_id for i in env.errors if i.correlation_id))
@@ -638,7 +643,7 @@ def _entry_for(result: SendResult) -> tuple[str, Entry]:
         return code, entry
     if result.location is not None:
         return "redirect", BY_CODE["redirect"]
-    env = result.body.envelope if result.body else None
+    env = _envelope(result)
     if env is None:
         return "not-envelope", BY_CODE["not-envelope"]
     status = result.http_status

@@ -298,20 +298,10 @@ class ConnectionForm(QWidget):
         self.segment_label = QLabel(self)
         self.segment_label.setObjectName("segmentLabel")
         self.segment_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.limit_note = QLabel(self)
-        self.limit_note.setObjectName("messageLimitLabel")
-        self.limit_note.setTextFormat(Qt.TextFormat.PlainText)
-        self.limit_note.setWordWrap(True)
-        self.limit_note.setProperty("state", "warn")
-        self.limit_note.hide()
+        self.limit_note = self._note("messageLimitLabel")
         self._note_edit = -1  # the edit the note is about
         #: What looks likely to fail although a send would be accepted (core.preflight).
-        self.preflight_label = QLabel(self)
-        self.preflight_label.setObjectName("preflightLabel")
-        self.preflight_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.preflight_label.setWordWrap(True)
-        self.preflight_label.setProperty("state", "warn")
-        self.preflight_label.hide()
+        self.preflight_label = self._note("preflightLabel")
 
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -356,6 +346,16 @@ class ConnectionForm(QWidget):
             QWidget.setTabOrder(first, second)
         self._refresh_status()
         self._refresh_segments()
+
+    def _note(self, name: str) -> QLabel:
+        """A warning under the message, hidden until there is something to say."""
+        label = QLabel(self)
+        label.setObjectName(name)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        label.setProperty("state", "warn")
+        label.hide()
+        return label
 
     def _base_url_combo(self, _field: Field) -> QComboBox:
         combo = QComboBox(self)
