@@ -42,7 +42,11 @@ from smstester.ui.options import WindowOptions, window_options
 if TYPE_CHECKING:
     import argparse
 
-__all__ = ["build_parser", "main"]
+__all__ = ["COMMAND_MODULES", "build_parser", "main"]
+
+# The modules under smstester.cli that add commands, in the order `--help` lists them; each
+# has `add_parsers(sub)`.
+COMMAND_MODULES: tuple[str, ...] = ("send", "sandbox", "profiles", "explain")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,8 +112,9 @@ def cmd_window(options: WindowOptions) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line's parser: the window's options and every command's."""
+    import importlib
+
     from smstester import __version__
-    from smstester.cli import explain, profiles, sandbox, send
     from smstester.cli.options import Parser
     from smstester.ui.options import add_window_options
 
@@ -120,8 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"smstester {__version__}")
     add_window_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    send.add_parsers(sub)
-    sandbox.add_parser(sub)
-    profiles.add_parser(sub)
-    explain.add_parser(sub)
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"smstester.cli.{name}")
+        module.add_parsers(sub)
     return parser

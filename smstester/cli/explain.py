@@ -9,7 +9,7 @@ from smstester.cli.common import EXIT_BAD_INPUT, EXIT_OK, eprint
 from smstester.cli.options import Parser
 
 
-def add_parser(sub: argparse._SubParsersAction[Parser]) -> None:
+def add_parsers(sub: argparse._SubParsersAction[Parser]) -> None:
     explain = sub.add_parser(
         "explain",
         help="what a Twilio or jframework error code means and what to do",

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from smstester.core.profiles import Profile
 
 
-def add_parser(sub: argparse._SubParsersAction[Parser]) -> None:
+def add_parsers(sub: argparse._SubParsersAction[Parser]) -> None:
     profiles = sub.add_parser("profiles", help="list, save, delete, export or import profiles")
     profiles.set_defaults(run=cmd_profiles)
     actions = profiles.add_subparsers(dest="profiles_command", metavar="ACTION")

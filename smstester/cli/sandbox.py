@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from smstester.core.model import SmsTest
 
 
-def add_parser(sub: argparse._SubParsersAction[Parser]) -> None:
+def add_parsers(sub: argparse._SubParsersAction[Parser]) -> None:
     sandbox = sub.add_parser("sandbox", help="run the local sandbox server")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument(
