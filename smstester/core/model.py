@@ -115,3 +115,17 @@ DEMO_PHONE_FROM: Final = "+15005550006"
 #: A `phoneNumberTo` that the sandbox accepts (any valid E.164 number that is not one of
 #: the magic failure numbers would do).
 DEMO_PHONE_TO: Final = "+14155552671"
+
+# --- the sandbox's demo sign-in (CONTRACT §5a) ----------------------------------------------
+
+#: The demo user's username for `POST /api/v1/users/auth`.
+DEMO_LOGIN_USERNAME: Final = "demo-support"
+
+#: The same user's e-mail address (signs in as well as the username).
+DEMO_LOGIN_EMAIL: Final = "support@sandbox.smstester.local"
+
+#: The demo user's password (public, like every demo value here).
+DEMO_LOGIN_PASSWORD: Final = "sandbox-demo-password"  # noqa: S105 (a public demo value)
+
+#: Seconds an Auth-Key issued by the sandbox's sign-in stays valid (`--auth-key-ttl`).
+DEMO_AUTH_KEY_TTL: Final = 3600.0
