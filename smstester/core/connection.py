@@ -22,7 +22,7 @@ done, never a bug.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, Final
 
 from smstester.core.fields import BY_NAME, SECRET_ENV, SECRET_FIELDS
@@ -32,9 +32,11 @@ from smstester.core.profiles import Profile, ProfileError, ProfileStore, StoreRe
 
 #: What a profile keeps besides the fields of the test, its name and its id (the timeouts,
 #: the CA bundle, TLS verification): a new profile made from a form takes them from the one
-#: it was made like.
+#: it was made like. (Not the Auth-Key's expiry: it goes with the key, see `remember_sign_in`.)
 PROFILE_SETTINGS: Final[tuple[str, ...]] = tuple(
-    f.name for f in fields(Profile) if f.name not in BY_NAME and f.name not in ("name", "id")
+    f.name
+    for f in fields(Profile)
+    if f.name not in BY_NAME and f.name not in ("name", "id", "auth_key_expires")
 )
 
 #: A prompt for secrets: given the names of the fields still missing, what was typed for
@@ -275,3 +277,29 @@ def delete_profile(store: ProfileStore, keys: Keys, name: str) -> DeletedProfile
             f"removed: {ring.status().reason}.",
         )
     return DeletedProfile(deleted, warnings)
+
+
+def remember_sign_in(
+    store: ProfileStore,
+    keys: Keys,
+    name: str,
+    *,
+    auth_key: str,
+    expires_at: str,
+    base_url: str,
+    brand_url: str,
+) -> SavedProfile:
+    """A sign-in's Auth-Key into the keyring entry of the profile called `name`, and its
+    expiry (ISO-8601 UTC, "" = not known) into the profile; the profile is created, with
+    `base_url` and `brand_url`, when there is none. The keyring is required: a key that
+    cannot be kept there is a ProfileError and nothing is saved. See `save_profile`."""
+    check_writable(store)
+    existing = store.find(name)
+    if existing is None:
+        profile = Profile(name=check_name(name), base_url=base_url, brand_url=brand_url)
+    else:
+        profile = existing
+    profile = replace(profile, auth_key_expires=expires_at)
+    return save_profile(
+        store, keys, profile, {"auth_key": auth_key}, new=existing is None, require_keyring=True
+    )

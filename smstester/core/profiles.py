@@ -267,7 +267,7 @@ def _authority(url: str) -> tuple[str, str, str]:
 
 
 def _base_url_refusal(url: str) -> str | None:
-    """Why `url` cannot be stored as a base URL (`request._base_url_problem`'s rule for a
+    """Why `url` cannot be stored as a base URL (`request.base_url_problem`'s rule for a
     password or a backslash), without repeating it; None when it may be stored."""
     if "\\" in url:
         return "the base URL must not contain a backslash (\\)"
@@ -308,6 +308,9 @@ class Profile:
     #: A CA bundle file to trust; "" = the system's trust store.
     ca_bundle: str = ""
     verify_tls: bool = True
+    #: Until when the Auth-Key in the keyring is valid, ISO-8601 UTC ("" = not known): set
+    #: by a sign-in, so that "expired" is known without a call. Not a secret.
+    auth_key_expires: str = ""
     #: Stable for the profile's whole life (rename keeps it); keys its keyring entries.
     id: str = field(default_factory=_new_id)
 
@@ -386,6 +389,7 @@ _FIELD_LABELS: Final = {
     "name": "Name",
     "region": "Region",
     "ca_bundle": "CA bundle",
+    "auth_key_expires": "Auth-Key valid until",
     "id": "Id",
 }
 _BROKEN: Final = "contains a broken character (a lone UTF-16 surrogate)"

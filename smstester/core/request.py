@@ -31,7 +31,7 @@ def _control_reason(value: str) -> str | None:
     return None
 
 
-def _header_problem(name: str, value: str) -> Problem | None:
+def header_problem(name: str, value: str) -> Problem | None:
     if not value:
         return Problem(name, REQUIRED)
     reason = _control_reason(value)
@@ -46,7 +46,7 @@ def _header_problem(name: str, value: str) -> Problem | None:
 _HOST_NAME: Final = re.compile(r"[A-Za-z0-9._-]+")
 
 
-def _base_url_problem(value: str) -> Problem | None:
+def base_url_problem(value: str) -> Problem | None:
     if not value:
         return Problem("base_url", REQUIRED)
     reason = _control_reason(value)
@@ -133,11 +133,11 @@ def _checked(test: SmsTest) -> tuple[list[Problem], dict[str, str]]:
     """What is wrong with `test`, and its sendable values (trimmed, numbers in E.164)."""
     trimmed = {name: getattr(test, name).strip(" ") for name in SINGLE_LINE_FIELDS}
     found: list[Problem] = []
-    base = _base_url_problem(trimmed["base_url"])
+    base = base_url_problem(trimmed["base_url"])
     if base:
         found.append(base)
     for name in ("brand_url", "auth_key"):
-        header = _header_problem(name, trimmed[name])
+        header = header_problem(name, trimmed[name])
         if header:
             found.append(header)
     for name in ("integration_id", "username", "password"):
