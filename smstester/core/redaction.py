@@ -225,6 +225,21 @@ _SLICE_ENDS: Final = (",", "}", "]", "\n", '"', " ", ">")
 #: chance) is only searched for the secrets as they are, not decoded further.
 _TEXT_SHARE: Final = 0.9
 _NOT_TEXT: Final = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+_NOT_TEXT_RUN: Final = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]+")
+#: The shortest stretch of text in decoded bytes that is read further.
+_MIN_STRETCH: Final = 2 * SHORT
+
+
+def _text_stretches(decoded: str) -> list[str]:
+    """What of a decoded run is text, to be read further. Bytes that are not text hold a
+    short secret's letters by chance: a text is read whole, else only its stretches of
+    text between bytes that are not (a run can hold base64 pieces at several alignments,
+    each decoding to text only at its own)."""
+    sample = decoded[:4096]  # text or not shows at the start
+    binary = len(sample) - len(_NOT_TEXT.sub("", sample))
+    if binary <= (1 - _TEXT_SHARE) * len(sample):
+        return [decoded]
+    return [part for part in _NOT_TEXT_RUN.split(decoded) if len(part) >= _MIN_STRETCH]
 
 
 class Masker:
@@ -332,12 +347,9 @@ class Masker:
                 decoded = raw.decode("utf-8", "replace")
                 if any(secret in decoded for secret in self._long):
                     return True
-                sample = decoded[:4096]  # text or not shows at the start
-                binary = len(sample) - len(_NOT_TEXT.sub("", sample))
-                textual = binary <= (1 - _TEXT_SHARE) * len(sample)
-                # Bytes that are not text hold a short secret's letters by chance: only text
-                # is read further (where a short secret must also stand alone).
-                if depth < 2 and textual and self._found(decoded, depth + 1):
+                if depth < 2 and any(
+                    self._found(stretch, depth + 1) for stretch in _text_stretches(decoded)
+                ):
                     return True
         return False
 
