@@ -66,6 +66,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final
 
@@ -220,12 +221,23 @@ def _masked_body(body: dict[str, str]) -> str:
     return shell_quote(before) + PASSWORD_REF + shell_quote(after)
 
 
-def _guard(variable: str) -> str:
-    """A `case` that stops the masked command when `$variable` is unusable (docstring above)."""
+def _guard(
+    variable: str,
+    *,
+    extra: Sequence[str] = (),
+    words: str | None = None,
+    command: str = "curl",
+) -> str:
+    """A `case` that stops the masked command when `$variable` is unusable (docstring above).
+
+    `extra`: more `case` patterns to refuse (other programs read more of a value: HTTPie),
+    with `words` saying what they refuse; `command`: the smstester command whose
+    --with-secrets variant can carry what is refused."""
     controls = _ansi_c("".join(map(chr, range(1, 0x20))) + "\x7f")
-    refused = ["' '*", "*' '", f"*[{controls}]*"]
+    refused = ["' '*", "*' '", f"*[{controls}]*", *extra]
     if variable == PASSWORD_VAR:
         refused += ["*'\"'*", "*'\\'*"]
+    said = words or _GUARD_WORDS[variable].replace("smstester curl", f"smstester {command}")
 
     def stop(words: str) -> str:
         message = shell_quote(f"smstester: not sent: {variable} {words}")
@@ -233,7 +245,7 @@ def _guard(variable: str) -> str:
 
     return (
         f"case ${{{variable}-}} in '') {stop('is empty or not set: export it first')} "
-        f"{'|'.join(refused)}) {stop('holds ' + _GUARD_WORDS[variable])} esac;"
+        f"{'|'.join(refused)}) {stop('holds ' + said)} esac;"
     )
 
 
