@@ -1,8 +1,11 @@
-"""The sandbox: a local stand-in for jframework's SMS test endpoint (CONTRACT §5).
+"""The sandbox: a local stand-in for jframework's SMS test endpoint (CONTRACT §5), and
+for the account endpoints around it (§5a: sign-in, the Auth-Key check, the user, the brand,
+its app integrations and SMS settings).
 
 Stdlib only, no Qt. `SandboxServer` serves it over HTTP; `DemoConnection` is a complete
-working connection to one; the demo credentials are constants of `core.model`, the fault
-modes (integration ids starting with `fault-`) are listed in `FAULTS`.
+working connection to one; the demo credentials are constants of `core.model`, the demo
+brand's data is in `accounts`, the fault modes (integration ids starting with `fault-`)
+are listed in `FAULTS`.
 """
 
 from smstester.core.model import (

@@ -17,6 +17,18 @@ in this order (the first failing check answers):
    not E.164, or not an Account SID);
 8. the Twilio credentials (wrong: 401 with Twilio's 20003), the message length (21617);
 9. Twilio's test-credential magic numbers (`twilio.magic_number_error`).
+
+An Auth-Key is the demo one (never expires) or one `POST users/auth` issued, until
+`auth_key_ttl` seconds after the sign-in; an expired key is refused as an unknown one. An
+integration of the demo brand that is not an active SMS one is refused at step 5 with
+409 `AppIntegrationInactive` or 400 `AppIntegrationUnsupported` (see `accounts`).
+
+Besides it, the account endpoints of CONTRACT §5a (`ACCOUNT_ROUTES`, data in `accounts`)
+check in the same order: the method (405); for those that need an Auth-Key
+(`KEYED_ROUTES`) its rate limit and the key (429, 401); the Brand-URL (400, 404
+`BrandNotFound`); then their body (JSON, the same limits; 400 per field) or query.
+`users/auth` answers a wrong sign-in 401 "The username or password incorrect." and, after
+`sign_in_failures` of them in `sign_in_window` seconds for one user, 429 with `Retry-After`.
 """
 
 from __future__ import annotations
@@ -30,16 +42,17 @@ import itertools
 import json
 import math
 import re
+import secrets
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from smstester.core import model as demo  # the demo values live with the model
-from smstester.sandbox import twilio
+from smstester.sandbox import accounts, twilio
 from smstester.sandbox.faults import FAULT_PREFIX, FAULTS, HUGE_DATA_BYTES, parse_fault
 
 JSON_TYPE: Final = "application/json; charset=utf-8"
@@ -67,6 +80,7 @@ STATUS_MESSAGES: Final[dict[int, str]] = {
     404: "The requested resource was not found.",
     405: "The method is not allowed for the requested resource.",
     408: "The request did not arrive in time.",
+    409: "The request conflicts with the state of the resource.",
     413: "The request body is too large.",
     414: "The request line is too long.",
     429: "Too many requests.",
@@ -81,6 +95,24 @@ STATUS_MESSAGES: Final[dict[int, str]] = {
 TWILIO_FAILED_MESSAGE: Final = "The test SMS could not be sent: the SMS provider refused it."
 
 _JSON_TYPES: Final = ("application/json", "text/json")
+
+#: jframework's account endpoints (CONTRACT §5a), by path (compared lower-cased): the one
+#: method each answers (a GET one answers HEAD as well).
+ACCOUNT_ROUTES: Final[dict[str, str]] = {
+    "/api/v1/users/auth": "POST",
+    "/api/v1/users/check-auth-key-available": "POST",
+    "/api/v1/users/me": "GET",
+    "/api/v1/brands/by-url": "GET",
+    "/api/v1/app-integrations": "GET",
+    "/api/v1/app-integrations/sms": "GET",
+}
+
+#: The account endpoints that need an Auth-Key header (the others ignore one).
+KEYED_ROUTES: Final = frozenset(
+    {"/api/v1/users/me", "/api/v1/app-integrations", "/api/v1/app-integrations/sms"}
+)
+
+_VALIDATION_FAILED: Final = "One or more validation errors occurred."
 
 #: Auth-Keys the rate limiter tracks at most (each as a 16-byte hash and its timestamps).
 MAX_TRACKED_KEYS: Final = 4096
@@ -146,6 +178,10 @@ def error_item(
         item["field"] = field_name
     item["correlationId"] = correlation_id
     return item
+
+
+def _field_error(name: str, message: str, correlation_id: str) -> dict[str, Any]:
+    return error_item("ValidationError", message, correlation_id, field_name=name)
 
 
 def envelope_bytes(
@@ -288,25 +324,46 @@ class RateLimiter:
 
     def check(self, key: str) -> float | None:
         """Count one request; None if it is allowed, else the seconds until one would be."""
-        if self.limit <= 0:
-            return None
-        digest = hashlib.blake2b(
+        return self._hit(key, count=True)
+
+    def peek(self, key: str) -> float | None:
+        """What `check` would answer, without counting a request."""
+        return self._hit(key, count=False)
+
+    def forget(self, key: str) -> None:
+        """Start `key`'s count afresh (a sign-in that worked clears its failures)."""
+        with self._lock:
+            self._hits.pop(self._digest(key), None)
+
+    @staticmethod
+    def _digest(key: str) -> bytes:
+        return hashlib.blake2b(
             key.encode("utf-8", "surrogatepass"), digest_size=16, person=b"sms-rate"
         ).digest()
+
+    def _hit(self, key: str, *, count: bool) -> float | None:
+        if self.limit <= 0:
+            return None
+        digest = self._digest(key)
         now = self.clock()
         with self._lock:
             self._forget_idle(now)
             hits = self._hits.get(digest)
             if hits is None:
+                if not count:
+                    return None
                 hits = self._hits[digest] = []
                 while len(self._hits) > self.max_keys:
                     self._hits.popitem(last=False)
-            else:
+            live = bisect.bisect_right(hits, now - self.window)  # the first hit that counts
+            if count:
                 self._hits.move_to_end(digest)
-                del hits[: bisect.bisect_right(hits, now - self.window)]
-            if len(hits) >= self.limit:
-                return max(hits[0] + self.window - now, 0.0)
-            hits.append(now)
+                del hits[:live]
+                live = 0
+            if len(hits) - live >= self.limit:
+                return max(hits[live] + self.window - now, 0.0)
+            if count:
+                hits.append(now)
             return None
 
     def _forget_idle(self, now: float) -> None:
@@ -346,20 +403,39 @@ class SandboxApp:
     rate_window: float = 60.0
     slow_seconds: float = 3.0
     path_prefix: str = ""
+    #: Seconds an Auth-Key issued by `users/auth` works (the demo Auth-Key never expires).
+    auth_key_ttl: float = demo.DEMO_AUTH_KEY_TTL
+    #: Seconds since 1970, now: when issued keys expire (a test hands in its own clock).
+    clock: Callable[[], float] = time.time
+    max_issued_keys: int = accounts.MAX_ISSUED_KEYS
+    #: Wrong sign-ins per user (or unknown name) within `sign_in_window` seconds; then 429.
+    sign_in_failures: int = accounts.MAX_SIGN_IN_FAILURES
+    sign_in_window: float = accounts.SIGN_IN_WINDOW
+    #: The Auth-Keys sign-ins issued (hashes and expiries; bounded).
+    issued_keys: accounts.IssuedKeys = field(init=False, repr=False)
     _brands: frozenset[str] = field(init=False, repr=False)
     _integrations: frozenset[str] = field(init=False, repr=False)
+    _listed: dict[str, accounts.Integration] = field(init=False, repr=False)
     _limiter: RateLimiter = field(init=False, repr=False)
+    _sign_in_limiter: RateLimiter = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.auth_key_ttl = accounts.check_ttl(self.auth_key_ttl)
         self._brands = frozenset(_normalize_brand(b) for b in self.brand_urls)
         self._integrations = frozenset(self.integration_ids)
+        self._listed = {i.id: i for i in accounts.DEMO_INTEGRATIONS}
         self._limiter = RateLimiter(self.rate_limit, self.rate_window)
+        self._sign_in_limiter = RateLimiter(
+            self.sign_in_failures, self.sign_in_window, clock=self.clock
+        )
+        self.issued_keys = accounts.IssuedKeys(self.max_issued_keys)
         self.path_prefix = _normalize_prefix(self.path_prefix)
 
     # The route ---------------------------------------------------------------------------
 
     def _route(self, target: str) -> tuple[str, str | None]:
-        """('sms', raw id) for the endpoint, ('redirected', None), or ('none', None)."""
+        """('sms', raw id) for the SMS test, ('account', its path) for an account endpoint,
+        ('redirected', None), or ('none', None)."""
         path = target.split("?", 1)[0].split("#", 1)[0]
         prefix = self.path_prefix
         if prefix:
@@ -368,6 +444,8 @@ class SandboxApp:
             path = path[len(prefix) :]
         if path == REDIRECT_TARGET_PATH:
             return "redirected", None
+        if path.lower() in ACCOUNT_ROUTES:
+            return "account", path.lower()
         parts = path.split("/")
         if (
             len(parts) == 7
@@ -390,13 +468,20 @@ class SandboxApp:
                 "report a redirect instead of following it.",
                 correlation_id=cid,
             )
+        if kind == "account" and raw_id is not None:
+            return self._account(raw_id, request, cid)
         if kind == "none" or raw_id is None:
+            endpoints = [
+                f"{method} {self.path_prefix}{path}" for path, method in ACCOUNT_ROUTES.items()
+            ]
+            endpoints.append(
+                f"POST {self.path_prefix}/api/v1/app-integrations/{{appIntegrationId}}/sms/test"
+            )
             return error_response(
                 404,
                 "NotFound",
                 f"No endpoint matches {request.method} {request.target.split('?', 1)[0]}.",
-                details="The only endpoint is POST "
-                f"{self.path_prefix}/api/v1/app-integrations/{{appIntegrationId}}/sms/test.",
+                details="The endpoints are: " + ", ".join(endpoints) + ".",
                 correlation_id=cid,
             )
         integration_id = unquote(raw_id)
@@ -410,28 +495,75 @@ class SandboxApp:
             )
 
         auth_key = request.header("Auth-Key")
-        if auth_key:
-            wait = self._limiter.check(auth_key)
-            if wait is not None:
-                retry_after = max(1, math.ceil(wait))
-                return error_response(
-                    429,
-                    "TooManyRequests",
-                    f"Rate limit exceeded: at most {self.rate_limit} requests per "
-                    f"{self.rate_window:g} seconds for one Auth-Key. "
-                    f"Try again in {retry_after} seconds.",
-                    correlation_id=cid,
-                    headers=(("Retry-After", str(retry_after)),),
-                )
+        refused = self._rate_limited(auth_key, cid) or self._key_refusal(auth_key, cid)[1]
+        if refused is not None:
+            return refused
+        refused = self._brand_refusal(request, cid)
+        if refused is not None:
+            return refused
+
+        if integration_id.startswith(FAULT_PREFIX):
+            return self._fault(request, integration_id, cid)
+        if integration_id not in self._integrations:
+            return self._not_sendable(integration_id, cid)
+
+        payload = self._payload(request, cid)
+        if isinstance(payload, Response):
+            return payload
+        errors = self._validate(payload, cid)
+        if errors:
+            return envelope_response(
+                400,
+                errors=errors,
+                message=_VALIDATION_FAILED,
+                correlation_id=cid,
+            )
+        return self._send_sms(payload, cid)
+
+    # The checks every endpoint shares ----------------------------------------------------
+
+    def _rate_limited(self, auth_key: str | None, cid: str) -> Response | None:
+        """429 when `auth_key` (as sent) made too many requests; None otherwise."""
+        if not auth_key:
+            return None
+        wait = self._limiter.check(auth_key)
+        if wait is None:
+            return None
+        retry_after = max(1, math.ceil(wait))
+        return error_response(
+            429,
+            "TooManyRequests",
+            f"Rate limit exceeded: at most {self.rate_limit} requests per "
+            f"{self.rate_window:g} seconds for one Auth-Key. "
+            f"Try again in {retry_after} seconds.",
+            correlation_id=cid,
+            headers=(("Retry-After", str(retry_after)),),
+        )
+
+    def _user_of(self, auth_key: str) -> str | None:
+        """The id of the user whose Auth-Key this is, while it works; else None."""
+        if hmac.compare_digest(
+            auth_key.encode("utf-8", "surrogatepass"), self.auth_key.encode("utf-8")
+        ):
+            return accounts.DEMO_USER_ID
+        return self.issued_keys.user(auth_key, self.clock())
+
+    def _key_refusal(self, auth_key: str | None, cid: str) -> tuple[str | None, Response | None]:
+        """(the key's user id, None), or (None, the 401): missing, unknown or expired."""
         if not auth_key or not auth_key.strip():
-            return error_response(
+            return None, error_response(
                 401, "Unauthorized", "The Auth-Key header is required.", correlation_id=cid
             )
-        if not hmac.compare_digest(auth_key.encode("utf-8"), self.auth_key.encode("utf-8")):
-            return error_response(
+        user_id = self._user_of(auth_key)
+        if user_id is None:
+            # An expired key is told apart from an unknown one by nothing (as jframework).
+            return None, error_response(
                 401, "Unauthorized", "The Auth-Key is not valid.", correlation_id=cid
             )
+        return user_id, None
 
+    def _brand_refusal(self, request: Request, cid: str) -> Response | None:
+        """400 without a Brand-URL, 404 `BrandNotFound` for one of no brand; else None."""
         brand = request.header("Brand-URL")
         if not brand or not brand.strip():
             return error_response(
@@ -444,29 +576,178 @@ class SandboxApp:
                 f"No brand is registered for the Brand-URL '{brand}'.",
                 correlation_id=cid,
             )
+        return None
 
-        if integration_id.startswith(FAULT_PREFIX):
-            return self._fault(request, integration_id, cid)
-        if integration_id not in self._integrations:
+    def _not_sendable(self, integration_id: str, cid: str) -> Response:
+        """Why the SMS test does not send with an id it has no active SMS integration for."""
+        listed = self._listed.get(integration_id)
+        if listed is not None and listed.type.upper() != "SMS":
             return error_response(
-                404,
-                "AppIntegrationNotFound",
-                f"The app integration '{integration_id}' was not found.",
+                400,
+                "AppIntegrationUnsupported",
+                f"The app integration '{integration_id}' is not an SMS integration "
+                f"(its type is {listed.type}).",
+                details="Pick one of the brand's SMS integrations "
+                "(GET /api/v1/app-integrations?type=SMS).",
                 correlation_id=cid,
             )
+        if listed is not None and listed.status.lower() != "active":
+            return error_response(
+                409,
+                "AppIntegrationInactive",
+                f"The app integration '{integration_id}' is inactive: it cannot send a test SMS.",
+                details="Activate it in jframework, or pick an active SMS setting of the "
+                "brand (GET /api/v1/app-integrations/sms).",
+                correlation_id=cid,
+            )
+        return error_response(
+            404,
+            "AppIntegrationNotFound",
+            f"The app integration '{integration_id}' was not found.",
+            correlation_id=cid,
+        )
 
+    # The account endpoints (CONTRACT §5a) -------------------------------------------------
+
+    def _account(self, route: str, request: Request, cid: str) -> Response:
+        """Method, then (where one is needed) the Auth-Key's rate limit and the key, then
+        the Brand-URL, then the endpoint's own body or query: the SMS test's order."""
+        method = ACCOUNT_ROUTES[route]
+        allowed = (method, "HEAD") if method == "GET" else (method,)
+        if request.method not in allowed:
+            return error_response(
+                405,
+                "MethodNotAllowed",
+                f"The method {request.method} is not allowed; use {method}.",
+                correlation_id=cid,
+                headers=(("Allow", ", ".join(allowed)),),
+            )
+        user_id: str | None = None
+        if route in KEYED_ROUTES:
+            auth_key = request.header("Auth-Key")
+            refused = self._rate_limited(auth_key, cid)
+            if refused is None:
+                user_id, refused = self._key_refusal(auth_key, cid)
+            if refused is not None:
+                return refused
+        refused = self._brand_refusal(request, cid)
+        if refused is not None:
+            return refused
+        brand = _normalize_brand(request.header("Brand-URL") or "")
+
+        data: Any
+        if route == "/api/v1/users/auth":
+            return self._sign_in(request, cid)
+        if route == "/api/v1/users/check-auth-key-available":
+            return self._key_check(request, cid)
+        if route == "/api/v1/users/me":
+            user = accounts.user_by_id(user_id or "")
+            data = None if user is None else user.as_json()
+        elif route == "/api/v1/brands/by-url":
+            data = {"id": accounts.DEMO_BRAND_ID, "name": accounts.DEMO_BRAND_NAME, "url": brand}
+        elif route == "/api/v1/app-integrations":
+            data = self._integration_list(request.target)
+        else:
+            data = [setting.as_json() for setting in accounts.DEMO_SMS_SETTINGS]
+        return envelope_response(200, data=data, correlation_id=cid)
+
+    def _sign_in(self, request: Request, cid: str) -> Response:
         payload = self._payload(request, cid)
         if isinstance(payload, Response):
             return payload
-        errors = self._validate(payload, cid)
-        if errors:
-            return envelope_response(
-                400,
-                errors=errors,
-                message="One or more validation errors occurred.",
-                correlation_id=cid,
+        errors: list[dict[str, Any]] = []
+        login_field, login = "username", ""
+        for name in ("username", "emailAddress"):
+            value = payload.get(name)
+            if value is not None and not isinstance(value, str):
+                login_field = name
+                errors.append(_field_error(name, f"The {name} field must be a string.", cid))
+                break
+            if isinstance(value, str) and value.strip():
+                login_field, login = name, value.strip()
+                break
+        else:
+            errors.append(
+                _field_error("username", "The username or emailAddress field is required.", cid)
             )
-        return self._send_sms(payload, cid)
+        password = payload.get("password")
+        if password is not None and not isinstance(password, str):
+            errors.append(_field_error("password", "The password field must be a string.", cid))
+        elif not password:
+            errors.append(_field_error("password", "The password field is required.", cid))
+        if errors or not isinstance(password, str):
+            return envelope_response(
+                400, errors=errors, message=_VALIDATION_FAILED, correlation_id=cid
+            )
+
+        user = accounts.find_user(login_field, login)
+        # Failures are counted per user, whichever name it signed in with (else per name).
+        counted = f"user {user.id}" if user is not None else f"name {login.casefold()}"
+        wait = self._sign_in_limiter.peek(counted)
+        if wait is not None:
+            retry_after = max(1, math.ceil(wait))
+            return error_response(
+                429,
+                "TooManyRequests",
+                f"Too many failed sign-ins: at most {self.sign_in_failures} in "
+                f"{self.sign_in_window:g} seconds for one user. "
+                f"Try again in {retry_after} seconds.",
+                correlation_id=cid,
+                headers=(("Retry-After", str(retry_after)),),
+            )
+        if user is None or not hmac.compare_digest(
+            password.encode("utf-8", "surrogatepass"), user.password.encode("utf-8")
+        ):
+            self._sign_in_limiter.check(counted)
+            item = error_item("InvalidCredentials", accounts.INCORRECT_SIGN_IN, cid)
+            return envelope_response(
+                401, errors=[item], message=accounts.INCORRECT_SIGN_IN, correlation_id=cid
+            )
+        self._sign_in_limiter.forget(counted)
+        now = self.clock()
+        expires_at = now + self.auth_key_ttl
+        data = {
+            **user.as_json(),
+            "authKey": self.issued_keys.issue(user.id, now=now, expires_at=expires_at),
+            "refreshAuthKey": secrets.token_urlsafe(32),
+            "expiresIn": accounts.iso_utc(expires_at),
+        }
+        return envelope_response(200, data=data, correlation_id=cid)
+
+    def _key_check(self, request: Request, cid: str) -> Response:
+        payload = self._payload(request, cid)
+        if isinstance(payload, Response):
+            return payload
+        key = payload.get("authKey")
+        if key is not None and not isinstance(key, str):
+            problem = "The authKey field must be a string."
+        elif not key or not key.strip():
+            problem = "The authKey field is required."
+        else:
+            refused = self._rate_limited(key, cid)
+            if refused is not None:
+                return refused
+            return envelope_response(200, data=self._user_of(key) is not None, correlation_id=cid)
+        return envelope_response(
+            400,
+            errors=[_field_error("authKey", problem, cid)],
+            message=_VALIDATION_FAILED,
+            correlation_id=cid,
+        )
+
+    def _integration_list(self, target: str) -> list[dict[str, Any]]:
+        """`app-integrations?type=&status=&keywords=` (names case-blind; the last wins)."""
+        query = target.split("#", 1)[0].partition("?")[2]
+        params = {name.lower(): value for name, value in parse_qsl(query, keep_blank_values=True)}
+        return [
+            integration.as_json()
+            for integration in accounts.DEMO_INTEGRATIONS
+            if integration.matches(
+                kind=params.get("type", "").strip(),
+                status=params.get("status", "").strip(),
+                keywords=params.get("keywords", "").strip(),
+            )
+        ]
 
     # The body ----------------------------------------------------------------------------
 

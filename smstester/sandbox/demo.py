@@ -15,6 +15,8 @@ from smstester.core.model import (
     DEMO_AUTH_TOKEN,
     DEMO_BRAND_URL,
     DEMO_INTEGRATION_ID,
+    DEMO_LOGIN_PASSWORD,
+    DEMO_LOGIN_USERNAME,
     DEMO_PHONE_FROM,
     DEMO_PHONE_TO,
 )
@@ -41,6 +43,9 @@ class DemoConnection:
     phone_to: str = DEMO_PHONE_TO
     #: Not part of `as_contract_json`; a message body for filling in forms.
     message: str = DEMO_MESSAGE
+    #: The demo sign-in (CONTRACT §5a), in `as_sandbox_json` only.
+    login_username: str = DEMO_LOGIN_USERNAME
+    login_password: str = DEMO_LOGIN_PASSWORD
 
     def as_test(self) -> SmsTest:
         """The demo connection as the SmsTest a form or a client sends: each field of the
@@ -62,4 +67,13 @@ class DemoConnection:
             "username": self.username,
             "password": self.password,
             "phoneNumberFrom": self.phone_from,
+        }
+
+    def as_sandbox_json(self) -> dict[str, str]:
+        """The object `smstester sandbox --json` prints: `as_contract_json`'s keys as they
+        are, then the demo sign-in, `loginUsername` and `loginPassword` (CONTRACT §5a)."""
+        return {
+            **self.as_contract_json(),
+            "loginUsername": self.login_username,
+            "loginPassword": self.login_password,
         }

@@ -32,13 +32,15 @@ import socketserver
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Final
 
-from smstester.core.model import DEMO_INTEGRATION_ID
+from smstester.core.model import DEMO_AUTH_KEY_TTL, DEMO_INTEGRATION_ID
+from smstester.sandbox.accounts import MAX_SIGN_IN_FAILURES
 from smstester.sandbox.app import (
     JSON_TYPE,
     Request,
@@ -647,6 +649,11 @@ class SandboxServer:
     `slow_seconds` is how long `fault-slow` waits. `path_prefix` (e.g. `/jfw`) puts the
     endpoint below a prefix, as behind a gateway. `extra_integration_ids` are app
     integration ids accepted besides `demo.DEMO_INTEGRATION_ID`.
+
+    The account endpoints (CONTRACT §5a): Auth-Keys issued by a sign-in work for
+    `auth_key_ttl` seconds (ValueError in words unless finite, > 0 and at most ten years);
+    `clock` gives the time in seconds since 1970 (a test hands in its own, to expire keys
+    without waiting); `sign_in_failures` wrong sign-ins per user in a minute, then 429.
     """
 
     def __init__(
@@ -662,6 +669,9 @@ class SandboxServer:
         extra_integration_ids: tuple[str, ...] | list[str] = (),
         idle_timeout: float = IDLE_TIMEOUT,
         max_connections: int = MAX_CONNECTIONS,
+        auth_key_ttl: float = DEMO_AUTH_KEY_TTL,
+        clock: Callable[[], float] = time.time,
+        sign_in_failures: int = MAX_SIGN_IN_FAILURES,
     ) -> None:
         self.host = host
         self.port = port
@@ -674,6 +684,9 @@ class SandboxServer:
             rate_window=rate_window,
             slow_seconds=slow_seconds,
             path_prefix=path_prefix,
+            auth_key_ttl=auth_key_ttl,
+            clock=clock,
+            sign_in_failures=sign_in_failures,
         )
         self._lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
