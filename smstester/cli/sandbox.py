@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from typing import TYPE_CHECKING
 
 from smstester.cli.common import EXIT_BAD_INPUT, EXIT_OK, eprint
 from smstester.cli.options import Parser, port
 from smstester.core.fields import FIELDS
+from smstester.core.model import DEMO_AUTH_KEY_TTL
 
 if TYPE_CHECKING:
     from smstester.core.model import SmsTest
@@ -21,7 +23,30 @@ def add_parsers(sub: argparse._SubParsersAction[Parser]) -> None:
         "--port", type=port, default=0, metavar="N", help="0 to 65535; 0 picks a free port"
     )
     sandbox.add_argument("--json", action="store_true", help="print one JSON line when listening")
+    sandbox.add_argument(
+        "--auth-key-ttl",
+        type=auth_key_ttl,
+        default=DEMO_AUTH_KEY_TTL,
+        metavar="S",
+        help="seconds an Auth-Key from the demo sign-in works (default "
+        f"{DEMO_AUTH_KEY_TTL:g}); the demo Auth-Key never expires",
+    )
     sandbox.set_defaults(run=cmd_sandbox)
+
+
+def auth_key_ttl(text: str) -> float:
+    """An argparse `type=` for `--auth-key-ttl`: a finite number of seconds greater than 0,
+    at most ten years; bad input in words."""
+    from smstester.sandbox.accounts import check_ttl
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    try:
+        return check_ttl(value, text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 class _Terminated(Exception):
@@ -35,7 +60,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     from smstester.core.request import is_loopback_host
     from smstester.sandbox import SandboxServer
 
-    server = SandboxServer(args.host, args.port)
+    server = SandboxServer(args.host, args.port, auth_key_ttl=args.auth_key_ttl)
     try:
         server.start()
     except OSError as exc:
@@ -66,7 +91,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         )
     demo = server.demo
     if args.json:
-        print(json.dumps(demo.as_contract_json()), flush=True)
+        print(json.dumps(demo.as_sandbox_json()), flush=True)
     else:
         if everywhere:
             # http://0.0.0.0:PORT is not a URL a browser or another machine can use; say where
@@ -78,8 +103,12 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         else:
             print(f"Sandbox listening on {server.url}  (Ctrl+C stops it)")
         print("Demo connection:")
-        for key, value in demo.as_contract_json().items():
+        for key, value in demo.as_sandbox_json().items():
             print(f"  {key:16} {value}")
+        print(
+            f"Auth-Keys from the demo sign-in work for {args.auth_key_ttl:g} s; "
+            "the demo authKey never expires."
+        )
         print("Try:")
         print(f"  {try_command(demo.as_test())}", flush=True)
     try:
