@@ -46,7 +46,7 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
 # The modules under smstester.cli that add commands, in the order `--help` lists them; each
 # has `add_parsers(sub)`.
-COMMAND_MODULES: tuple[str, ...] = ("send", "sandbox", "profiles", "explain")
+COMMAND_MODULES: tuple[str, ...] = ("send", "sandbox", "profiles", "explain", "account")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,7 +72,7 @@ def _run(argv: list[str]) -> int:
 
     flag = secret_flag_in(argv)
     if flag is not None:
-        eprint(f"smstester: {secret_flag_refusal(flag)}")
+        eprint(f"smstester: {secret_flag_refusal(flag, argv[0] if argv else None)}")
         return EXIT_BAD_INPUT
     args = build_parser().parse_args(argv)
     if args.command is None:

@@ -57,8 +57,16 @@ def secrets_rule(*, keyring: bool, prompt: bool) -> str:
     return rule + "."
 
 
-def secret_flag_refusal(flag: str) -> str:
-    """The words for a secret given as a flag's value (which they never repeat)."""
+def secret_flag_refusal(flag: str, command: str | None = None) -> str:
+    """The words for a secret given as a flag's value (which they never repeat); `login`'s
+    password is the sign-in's, not the Auth Token."""
+    if command == "login":
+        return (
+            f"{flag} is refused: secrets are never taken from the command line (every user "
+            "of this machine can see it, and the shell keeps it in its history). Give the "
+            "sign-in password in the environment variable SMSTESTER_LOGIN_PASSWORD, or type "
+            "it at the prompt smstester login shows on a terminal."
+        )
     name = SECRET_FLAGS[flag]
     others = [other for other in SECRET_FIELDS if other != name]
     return (

@@ -7,6 +7,7 @@ rollback, the same words.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import functools
 import os
 from collections.abc import Callable
@@ -138,7 +139,37 @@ def _row(profile: Profile, known: tuple[str, ...] | None) -> dict[str, Any]:
     secrets = {
         BY_NAME[name].json_key: None if known is None else name in known for name in SECRET_FIELDS
     }
-    return {"name": profile.name, "id": profile.id, **settings, "secrets": secrets}
+    return {
+        "name": profile.name,
+        "id": profile.id,
+        **settings,
+        "secrets": secrets,
+        "authKeyExpired": _key_expired(profile),
+    }
+
+
+def _key_expired(profile: Profile) -> bool | None:
+    """Whether the profile's Auth-Key is known to have expired (None: not known)."""
+    from smstester.core.jframework import parse_time
+
+    if not profile.auth_key_expires:
+        return None
+    moment = parse_time(profile.auth_key_expires)
+    return None if moment is None else moment <= _now()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _key_words(profile: Profile) -> str:
+    """`; Auth-Key expired 2 h ago` or `; Auth-Key valid until …` when the profile knows."""
+    from smstester.core.jframework import key_status, parse_time
+
+    moment = parse_time(profile.auth_key_expires) if profile.auth_key_expires else None
+    if moment is None:
+        return ""
+    return f"; Auth-Key {key_status(moment, _now()).words}"
 
 
 def profiles_list(args: argparse.Namespace) -> int:
@@ -165,6 +196,7 @@ def profiles_list(args: argparse.Namespace) -> int:
         cells = (p.name, *(getattr(p, field.name) for field in columns))
         known = stored[p.id]
         words = "unknown (no keyring)" if known is None else field_words(known) or "none"
+        words += _key_words(p)
         # Escaped before the widths are measured: what is shown is what is aligned.
         table.append((*(printable(cell) for cell in cells), words))
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
