@@ -35,6 +35,8 @@ from smstester.core.fields import SECRET_ENV
 if TYPE_CHECKING:
     from smstester.core.client import SendResult, Timeouts
     from smstester.core.connection import ResolvedTest
+    from smstester.core.history import HistoryEntry
+    from smstester.core.model import SmsTest
     from smstester.core.profiles import Profile
 
 
@@ -56,6 +58,17 @@ def add_parsers(sub: argparse._SubParsersAction[Parser]) -> None:
         help="the whole send (connecting, waiting, the status line, the headers and the "
         "body) takes at most S seconds; 0 < S <= 3600 (default: the profile's timeouts, "
         "else 10 s to connect, 30 s for each read, 60 s in all)",
+    )
+    send.add_argument(
+        "--no-history",
+        action="store_true",
+        help="do not keep this send in the history (smstester history)",
+    )
+    send.add_argument(
+        "--ticket",
+        action="store_true",
+        help="after the report, print the note for a support ticket (with --json: on "
+        "standard error)",
     )
     send.set_defaults(run=cmd_send)
 
@@ -164,13 +177,38 @@ def cmd_send(args: argparse.Namespace) -> int:
         eprint(f"smstester: warning: {notice}")
     with SmsClient(timeouts=timeouts, verify=verify) as client:
         result: SendResult = client.send_request(request)
+    entry = record_send(args, test, result, profile)
     with stdout_may_close():  # the answer came: its exit code stays the command's
-        print_result(args, result, test.secrets(), tls_off)
+        print_result(args, result, test.secrets(), tls_off, entry)
     return result.exit_code
 
 
+def record_send(
+    args: argparse.Namespace, test: SmsTest, result: SendResult, profile: Profile | None
+) -> HistoryEntry:
+    """The send's history entry (masked), kept unless --no-history; a history that cannot
+    be kept is said on stderr and never changes the send's outcome (the entry's id is
+    then None)."""
+    import dataclasses
+
+    from smstester.core.history import HistoryStore, entry_from_send
+
+    entry = entry_from_send(test, result, profile=profile.name if profile else None)
+    if args.no_history:
+        return entry
+    with HistoryStore() as store:
+        recorded = store.record(entry)
+    if recorded.notice:
+        eprint(f"smstester: warning: {recorded.notice}")
+    return dataclasses.replace(entry, id=recorded.id)
+
+
 def print_result(
-    args: argparse.Namespace, result: SendResult, secrets: Sequence[str], tls_off: str
+    args: argparse.Namespace,
+    result: SendResult,
+    secrets: Sequence[str],
+    tls_off: str,
+    entry: HistoryEntry | None = None,
 ) -> None:
     from smstester.core.diagnosis import diagnose
     from smstester.core.redaction import redact
@@ -183,6 +221,7 @@ def print_result(
         report = result.as_json() | {
             "diagnosis": found.as_json() if found else None,
             "timings": timings,
+            "historyId": entry.id if entry is not None else None,
         }
         text = json.dumps(finite(report), ensure_ascii=False, allow_nan=False)
         # Masked first, then escaped: the masking sees the text the server sent.
@@ -205,6 +244,14 @@ def print_result(
             start = colors.get(line.tone, "") if tty else ""
             # Only smstester's own colour codes reach the terminal; the server's are shown.
             print(f"{start}{printable(line.text)}{chr(27) + '[0m' if start else ''}")
+    if args.ticket and entry is not None:
+        from smstester.core.ticket import ticket_note
+
+        note = ticket_note(entry)  # plain text already: no control character left in it
+        if args.json:
+            print(f"\n{note}", end="", file=sys.stderr, flush=True)
+        else:
+            print(f"\n{note}", end="")
 
 
 def cmd_curl(args: argparse.Namespace) -> int:
