@@ -262,6 +262,24 @@ class ConnectionForm(QWidget):
         self.to_status = self._status("toStatusLabel")
         #: Field name -> the QLabel under it that says what is wrong with it.
         self._status_labels = {"phone_from": self.from_status, "phone_to": self.to_status}
+        #: What jframework says of the Brand-URL and of the Auth-Key (ui.account fills them).
+        self.brand_status = self._status("brandStatusLabel")
+        self.auth_key_status = self._status("authKeyStatusLabel")
+        self.sign_in_button = self._side_button(
+            "signInButton", "Sig&n in…", "Sign in to jframework: the Auth-Key is filled in for you"
+        )
+        self.choose_button = self._side_button(
+            "chooseIntegrationButton",
+            "Choos&e…",
+            "Pick one of the brand's SMS integrations: the id, Account SID and From are "
+            "filled in for you",
+        )
+        #: Field name -> (a button beside its editor, a label under it); ui.account's.
+        extras: dict[str, tuple[QToolButton | None, QLabel | None]] = {
+            "brand_url": (None, self.brand_status),
+            "auth_key": (self.sign_in_button, self.auth_key_status),
+            "integration_id": (self.choose_button, None),
+        }
         #: The widgets that differ from a plain line edit (the rest are made from FIELDS).
         special: dict[str, Callable[[Field], QWidget]] = {
             "base_url": self._base_url_combo,
@@ -282,7 +300,10 @@ class ConnectionForm(QWidget):
                 row = editor
             if f.placeholder:
                 editor.setProperty("placeholderText", f.placeholder)
-            status = self._status_labels.get(f.name)
+            button, under = extras.get(f.name, (None, None))
+            if button is not None:
+                row = self._beside(row, button)
+            status = self._status_labels.get(f.name) or under
             if status is not None:
                 row = self._stacked(row, status)
             setattr(self, f.name, editor)
@@ -290,6 +311,8 @@ class ConnectionForm(QWidget):
             chain.append(editor)
             if f.secret:
                 chain.append(box.toggle)
+            if button is not None:
+                chain.append(button)
         self.auth_key_box = cast("SecretEdit", self.auth_key.parentWidget())
         self.password_box = cast("SecretEdit", self.password.parentWidget())
         self.set_region(system_region())
@@ -377,6 +400,23 @@ class ConnectionForm(QWidget):
         column.setSpacing(2)
         column.addWidget(edit)
         column.addWidget(status)
+        return box
+
+    def _side_button(self, name: str, text: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName(name)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return button
+
+    def _beside(self, row: QWidget, button: QToolButton) -> QWidget:
+        box = QWidget(self)
+        line = QHBoxLayout(box)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.setSpacing(4)
+        line.addWidget(row, 1)
+        line.addWidget(button)
         return box
 
     def _status(self, name: str) -> QLabel:

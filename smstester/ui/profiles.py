@@ -45,6 +45,9 @@ class ProfileBar(QWidget):
     profile_changed = Signal(object)
     #: A line for the log pane: (text, tone).
     note = Signal(str, str)
+    #: A profile's secrets are in the form: (its Auth-Key, the expiry it remembers for it,
+    #: ISO-8601 or "").
+    key_loaded = Signal(str, str)
     #: The keyring's status, once known.
     keyring_status = Signal(object)
 
@@ -59,6 +62,9 @@ class ProfileBar(QWidget):
         self.current: Profile | None = None
         self._saved_secrets: dict[str, str] = {}
         self._secrets_loading = False
+        #: The Auth-Key the form holds and until when it is valid (ISO-8601), when known:
+        #: a save keeps the expiry with its key, never with another one.
+        self.key_expiry: tuple[str, str] | None = None
         self._shut_down = False
         #: Looks for the keyring a little after start-up (see KEYRING_CHECK_DELAY_MS).
         self.keyring_timer = QTimer(self)
@@ -221,9 +227,12 @@ class ProfileBar(QWidget):
                 return  # the user moved on
             self._secrets_loading = False
             self._saved_secrets = secrets
-            self.form.auth_key.setText(secrets.get("auth_key", ""))
+            key = secrets.get("auth_key", "")
+            self.key_expiry = (key, profile.auth_key_expires) if key else None
+            self.form.auth_key.setText(key)
             self.form.password.setText(secrets.get("password", ""))
             self._refresh_state()
+            self.key_loaded.emit(key, profile.auth_key_expires)
 
         self.tasks.start(work, result=done, failed=self._failed("read the profile's secrets"))
 
@@ -242,6 +251,8 @@ class ProfileBar(QWidget):
 
         test = self.form.test()
         settings = profile_settings(base)
+        key, expires = self.key_expiry or ("", "")
+        settings["auth_key_expires"] = expires if key and key == test.auth_key else ""
         return Profile.from_test(name, test, id=base.id if base else None, **settings)
 
     def _form_secrets(self) -> dict[str, str]:

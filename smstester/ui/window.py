@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 
 from smstester import __version__
 from smstester.core.clients import ClientPool
-from smstester.core.model import InvalidInput
+from smstester.core.model import DEMO_LOGIN_USERNAME, InvalidInput
 from smstester.core.request import build_request, insecure_transport_warning
 from smstester.ui import dialogs
+from smstester.ui.account import AccountController
 from smstester.ui.form import ConnectionForm
 from smstester.ui.logview import STATUS_LIMIT, Entry, LogView, RawAnswer, prepare_entry
 from smstester.ui.profiles import ProfileBar
@@ -70,6 +71,9 @@ class MainWindow(QMainWindow):
 
         self.form = ConnectionForm(self)
         self.profiles = ProfileBar(self.form, self)
+        self.account = AccountController(
+            self.form, self.tasks, lambda: self.clients.get(self.timeouts, self.verify), self
+        )
         self.keyring_banner = QLabel(self)
         self.keyring_banner.setObjectName("keyringBanner")
         self.keyring_banner.setWordWrap(True)
@@ -175,6 +179,9 @@ class MainWindow(QMainWindow):
         self.profiles.note.connect(self.log.add_note)
         self.profiles.keyring_status.connect(self._show_keyring_status)
         self.profiles.profile_changed.connect(self._use_profile)
+        self.profiles.key_loaded.connect(self.account.know_key)
+        self.account.signed_in.connect(self._signed_in)
+        self.account.note.connect(self.log.add_note)
         self.resize(1180, 720)
         self._set_busy(False)
         #: Loads what only a send needs, once the window is up (shutdown stops it).
@@ -187,6 +194,7 @@ class MainWindow(QMainWindow):
         """Fill every field with the sandbox's demo connection, so Send works at once."""
         demo = sandbox.demo
         self.form.set_test(demo.as_test())
+        self.account.login_hint = DEMO_LOGIN_USERNAME
         self.setWindowTitle(f"smstester — sandbox at {demo.url}")
         self.log.add_note(
             f"Sandbox running at {demo.url}. Try the To numbers +15005550001 to …0009 "
@@ -305,6 +313,12 @@ class MainWindow(QMainWindow):
             request = build_request(test)
         except InvalidInput as exc:
             self.log.add_note(f"Not sent: {exc}", "fail")
+            return
+        blocker = self.account.send_blocker()
+        if blocker is not None:
+            words = f"Not sent: {blocker}. Sign in… (beside the Auth-Key) gets a new one."
+            self.log.add_note(words, "fail")
+            self.statusBar().showMessage(words[:STATUS_LIMIT], 8000)
             return
         from smstester.core.client import CancelToken
 
@@ -539,6 +553,10 @@ class MainWindow(QMainWindow):
         self.keyring_banner.setVisible(not status.available)
         self.keyring_banner.setText("⚠ " + status.message)
 
+    def _signed_in(self, key: str, expires: str) -> None:
+        """A sign-in filled the Auth-Key: a save keeps its expiry with it."""
+        self.profiles.key_expiry = (key, expires)
+
     def _use_profile(self, profile: Profile | None) -> None:
         """Apply a profile's timeouts and TLS settings to the sends that follow."""
         if profile is None:
@@ -599,6 +617,7 @@ class MainWindow(QMainWindow):
         self._clear_secret_copy()  # the secrets do not outlive the window in the clipboard
         if self._cancel is not None:
             self._cancel.cancel()
+        self.account.shutdown()
         self.clients.abort_all()
         self.tasks.close()
         self.profiles.shutdown()

@@ -1,0 +1,637 @@
+"""Signing in and picking the integration (CONTRACT §4a): the sign-in dialog, the
+integration picker, and what the form says of the Brand-URL and of the Auth-Key.
+
+Every call is `core.jframework`'s, run on the window's task runner: the UI thread never
+waits on the network. The Brand-URL is checked a moment after typing stops; the Auth-Key
+when a profile opens and after a sign-in, never on each keystroke. The sign-in password
+lives in the dialog's field and in the one call that needs it: never stored, never shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from smstester.ui.tasks import TaskRunner, describe
+
+if TYPE_CHECKING:
+    from smstester.core.client import SmsClient
+    from smstester.core.jframework import Answer, Brand, SignIn, Site, SmsIntegration
+    from smstester.ui.form import ConnectionForm
+
+
+def _words_label(parent: QWidget, name: str) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+def _set_state(widget: QWidget, state: str) -> None:
+    if widget.property("state") != state:
+        widget.setProperty("state", state)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+
+class SignInDialog(QDialog):
+    """User name (or e-mail) and password; `submitted(login, password)` on OK. The
+    controller runs the call and either `fail(words)` or closes the dialog."""
+
+    submitted = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInDialog")
+        self.setWindowTitle("Sign in to jframework")
+        self.setModal(True)
+        self.where = _words_label(self, "signInWhereLabel")
+        self.username = QLineEdit(self)
+        self.username.setObjectName("signInUsernameEdit")
+        self.username.setPlaceholderText("user name or e-mail address")
+        self.password = QLineEdit(self)
+        self.password.setObjectName("signInPasswordEdit")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = _words_label(self, "signInErrorLabel")
+        self.error.setProperty("state", "error")
+        self.error.hide()
+        buttons = QDialogButtonBox(self)
+        self.ok_button = QPushButton("Sign in", self)
+        self.ok_button.setObjectName("signInOkButton")
+        self.ok_button.setDefault(True)
+        buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._submit)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        name_label = QLabel("&User", self)
+        name_label.setBuddy(self.username)
+        word_label = QLabel("&Password", self)
+        word_label.setBuddy(self.password)
+        form.addRow(name_label, self.username)
+        form.addRow(word_label, self.password)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.where)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.username.textChanged.connect(self._refresh)
+        self.password.textChanged.connect(self._refresh)
+        self.finished.connect(self._forget)
+        self.setMinimumWidth(360)
+        self._busy = False
+        self._refresh()
+
+    def show_for(self, where: str, login: str) -> None:
+        self.where.setText(where)
+        if login and not self.username.text():
+            self.username.setText(login)
+        self.error.hide()
+        self.set_busy(False)
+        self.open()
+        (self.password if self.username.text() else self.username).setFocus()
+
+    def _refresh(self) -> None:
+        ready = bool(self.username.text().strip() and self.password.text()) and not self._busy
+        self.ok_button.setEnabled(ready)
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.ok_button.setText("Signing in…" if busy else "Sign in")
+        self.username.setReadOnly(busy)
+        self.password.setReadOnly(busy)
+        self._refresh()
+
+    def _submit(self) -> None:
+        if self.ok_button.isEnabled():
+            self.error.hide()
+            self.set_busy(True)
+            self.submitted.emit(self.username.text().strip(), self.password.text())
+
+    def fail(self, words: str) -> None:
+        self.set_busy(False)
+        self.error.setText(f"✗ {words}")
+        self.error.show()
+        self.password.setFocus()
+        self.password.selectAll()
+
+    def _forget(self, _result: int) -> None:
+        """The password is gone with the dialog."""
+        self.password.clear()
+        self.set_busy(False)
+
+
+class _Filter(QSortFilterProxyModel):
+    """Keeps the rows whose integration `matches` every word typed."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.words = ""
+
+    def set_words(self, words: str) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9 on (invalidateFilter is deprecated)
+            self.beginFilterChange()
+            self.words = words
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.words = words
+            self.invalidateFilter()
+
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        model = self.sourceModel()
+        row = model.index(source_row, 0, source_parent).data(Qt.ItemDataRole.UserRole)
+        return row is None or bool(row.matches(self.words))
+
+
+#: The picker's columns: heading, and what of a row it shows.
+_COLUMNS: tuple[tuple[str, Callable[[Any], str]], ...] = (
+    ("Name", lambda r: r.name or "(no name)"),
+    ("Integration id", lambda r: r.integration_id),
+    ("Status", lambda r: r.status or "?"),
+    ("Default", lambda r: "default" if r.is_default else ""),
+    ("From", lambda r: r.phone_number),
+    ("Account SID", lambda r: r.username),
+)
+
+
+class IntegrationPicker(QDialog):
+    """The brand's SMS integrations, filtered as you type; `picked(row)` on OK."""
+
+    picked = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("integrationPicker")
+        self.setWindowTitle("Choose the SMS integration")
+        self.setModal(True)
+        self.filter = QLineEdit(self)
+        self.filter.setObjectName("integrationFilterEdit")
+        self.filter.setPlaceholderText("Filter: name, id, From number, Account SID…")
+        self.filter.setClearButtonEnabled(True)
+        self.model = QStandardItemModel(0, len(_COLUMNS), self)
+        self.model.setHorizontalHeaderLabels([heading for heading, _ in _COLUMNS])
+        self.proxy = _Filter(self)
+        self.proxy.setSourceModel(self.model)
+        self.list = QTreeView(self)
+        self.list.setObjectName("integrationList")
+        self.list.setModel(self.proxy)
+        self.list.setRootIsDecorated(False)
+        self.list.setUniformRowHeights(True)
+        self.list.setAllColumnsShowFocus(True)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.list.header().setStretchLastSection(True)
+        self.status = _words_label(self, "integrationPickerStatus")
+        buttons = QDialogButtonBox(self)
+        self.ok_button = QPushButton("Use this one", self)
+        self.ok_button.setObjectName("integrationPickOkButton")
+        self.ok_button.setDefault(True)
+        buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self.filter.textChanged.connect(self._filtered)
+        self.list.doubleClicked.connect(lambda _index: self._accept())
+        self.list.selectionModel().selectionChanged.connect(lambda *_: self._refresh())
+        # Up and Down in the filter box move through the list: the keyboard alone works.
+        self.filter.installEventFilter(self)
+        self.resize(720, 360)
+        self._refresh()
+
+    def eventFilter(self, watched: QObject, event: Any) -> bool:
+        from PySide6.QtCore import QEvent
+
+        keys = (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
+        if watched is self.filter and event.type() == QEvent.Type.KeyPress and event.key() in keys:
+            self._step(event.key())
+            return True
+        return super().eventFilter(watched, event)
+
+    def _step(self, key: int) -> None:
+        count = self.proxy.rowCount()
+        if not count:
+            return
+        current = self.list.currentIndex().row()
+        down = key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown)
+        step = 1 if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) else 10
+        row = 0 if current < 0 else current + (step if down else -step)
+        self._select(max(0, min(count - 1, row)))
+
+    def _select(self, row: int) -> None:
+        index = self.proxy.index(row, 0)
+        self.list.setCurrentIndex(index)
+        self.list.scrollTo(index)
+
+    def loading(self, where: str) -> None:
+        self.model.removeRows(0, self.model.rowCount())
+        self.status.setText(f"Asking {where} for the brand's SMS integrations…")
+        _set_state(self.status, "")
+        self._refresh()
+        self.open()
+        self.filter.setFocus()
+
+    def show_rows(self, rows: list[SmsIntegration], current_id: str) -> None:
+        from PySide6.QtGui import QPalette
+
+        self.model.removeRows(0, self.model.rowCount())
+        dim = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        chosen = 0
+        for number, row in enumerate(rows):
+            items = []
+            for _heading, text in _COLUMNS:
+                item = QStandardItem(text(row))
+                if not row.active:
+                    item.setForeground(dim)
+                    item.setToolTip("Not active: a send through it is refused")
+                items.append(item)
+            items[0].setData(row, Qt.ItemDataRole.UserRole)
+            self.model.appendRow(items)
+            if row.integration_id == current_id or (not current_id and row.is_default):
+                chosen = number
+        inactive = sum(not row.active for row in rows)
+        words = f"{len(rows)} SMS integration{'s' if len(rows) != 1 else ''}"
+        if inactive:
+            words += f" ({inactive} not active, in grey)"
+        self.status.setText(words if rows else "The brand has no SMS integrations.")
+        _set_state(self.status, "" if rows else "warn")
+        if rows:
+            self._select(self.proxy.mapFromSource(self.model.index(chosen, 0)).row())
+        self._refresh()
+
+    def fail(self, words: str) -> None:
+        self.status.setText(f"✗ {words}")
+        _set_state(self.status, "error")
+        self._refresh()
+
+    def _filtered(self, words: str) -> None:
+        self.proxy.set_words(words)
+        if self.proxy.rowCount() and not self.list.currentIndex().isValid():
+            self._select(0)
+        self._refresh()
+
+    def selected(self) -> SmsIntegration | None:
+        index = self.list.currentIndex()
+        if not index.isValid():
+            return None
+        row: SmsIntegration | None = index.siblingAtColumn(0).data(Qt.ItemDataRole.UserRole)
+        return row
+
+    def _refresh(self) -> None:
+        self.ok_button.setEnabled(self.selected() is not None)
+
+    def _accept(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.accept()
+            self.picked.emit(row)
+
+
+class AccountController(QObject):
+    """Wires the sign-in, the picker and the two status labels to the form."""
+
+    #: A sign-in's Auth-Key is in the form: (the key, its expiry as ISO-8601 or "").
+    signed_in = Signal(str, str)
+    #: Words for the log pane, and their tone.
+    note = Signal(str, str)
+
+    #: How long after the last keystroke the Brand-URL is looked up.
+    BRAND_DELAY_MS = 700
+
+    def __init__(
+        self,
+        form: ConnectionForm,
+        tasks: TaskRunner,
+        client: Callable[[], SmsClient],
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.form = form
+        self.tasks = tasks
+        self._client = client
+        self._parent = parent
+        self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+        #: The Auth-Key the status label is about, and its expiry when known.
+        self.key_for = ""
+        self.key_expires: dt.datetime | None = None
+        #: The user name last signed in with (not a secret).
+        self.login_hint = ""
+        self._dialog: SignInDialog | None = None
+        self._picker: IntegrationPicker | None = None
+        self._brand_for: tuple[str, str] | None = None
+        self._brand_timer = QTimer(self)
+        self._brand_timer.setSingleShot(True)
+        self._brand_timer.setInterval(self.BRAND_DELAY_MS)
+        self._brand_timer.timeout.connect(self.check_brand)
+        #: Turns "valid until" into "expired" when the time comes, with no call.
+        self._expiry_timer = QTimer(self)
+        self._expiry_timer.setSingleShot(True)
+        self._expiry_timer.timeout.connect(self._show_known_expiry)
+        self._shut = False
+        form.sign_in_button.clicked.connect(self.sign_in)
+        form.choose_button.clicked.connect(self.choose)
+        form.brand_url.textChanged.connect(self._brand_edited)
+        form.base_url.editTextChanged.connect(self._brand_edited)
+        form.auth_key.textChanged.connect(self._key_edited)
+        form.brand_status.hide()
+        form.auth_key_status.hide()
+
+    # --- where calls go ---------------------------------------------------------------------
+
+    def site(self) -> Site:
+        from smstester.core.jframework import Site
+
+        test = self.form.test()
+        return Site(test.base_url, test.brand_url, test.auth_key)
+
+    def _problems(self, *, need_key: bool) -> str | None:
+        from smstester.core.jframework import site_problems
+
+        found = site_problems(self.site(), need_key=need_key)
+        return "; ".join(str(p) for p in found) if found else None
+
+    def _run(
+        self,
+        work: Callable[[Any], Answer[Any]],
+        done: Callable[[Answer[Any]], None],
+        failed: Callable[[str], None],
+    ) -> None:
+        """`work(calls)` on the worker with this window's client; `done` or `failed` here."""
+        from smstester.core.jframework import Jframework
+
+        secrets = self.form.test().secrets()
+
+        def run() -> Answer[Any]:
+            return work(Jframework(self._client()))
+
+        self.tasks.start(
+            run,
+            result=lambda answer: None if self._shut else done(answer),
+            failed=lambda error: None if self._shut else failed(describe(error, secrets)),
+        )
+
+    # --- sign in ---------------------------------------------------------------------------
+
+    def sign_in(self) -> None:
+        """Open the sign-in dialog (the form's base URL and Brand-URL say where)."""
+        problem = self._problems(need_key=False)
+        if self._dialog is None:
+            self._dialog = SignInDialog(self._parent)
+            self._dialog.submitted.connect(self._submit)
+        site = self.site()
+        where = f"Brand {site.brand_url.strip() or '(none)'} at {site.base_url.strip()}"
+        self._dialog.show_for(where, self.login_hint)
+        if problem:
+            self._dialog.fail(f"Fix the form first: {problem}")
+
+    def _submit(self, login: str, password: str) -> None:
+        dialog = self._dialog
+        assert dialog is not None
+        problem = self._problems(need_key=False)
+        if problem:
+            dialog.fail(f"Fix the form first: {problem}")
+            return
+        site = self.site()
+
+        def done(answer: Answer[SignIn]) -> None:
+            signed = answer.value
+            if signed is None:
+                dialog.fail(answer.problem or "the sign-in failed")
+                return
+            self.login_hint = login
+            dialog.accept()
+            self._take_key(signed, answer.secrets)
+
+        self._run(lambda calls: calls.sign_in(site, login, password), done, dialog.fail)
+
+    def _take_key(self, signed: SignIn, secrets: tuple[str, ...]) -> None:
+        from smstester.core.jframework import iso
+        from smstester.core.report import masked
+
+        self.key_for = signed.auth_key
+        self.key_expires = signed.expires_at
+        self.form.auth_key.setText(signed.auth_key)
+        self.signed_in.emit(signed.auth_key, iso(signed.expires_at) or "")
+        self._show_key(valid=True)
+        self.note.emit(
+            masked(f"Signed in as {signed.who}: the Auth-Key is filled in.", secrets), "ok"
+        )
+
+    # --- the Auth-Key's status ----------------------------------------------------------------
+
+    def know_key(self, key: str, expires: str) -> None:
+        """A profile opened with `key` (from its keyring entry) and the expiry it remembers
+        (ISO-8601, "" = not known): say what is known at once, then ask the server."""
+        from smstester.core.jframework import parse_time
+
+        self.key_for = key
+        self.key_expires = parse_time(expires) if expires else None
+        if not key:
+            self._hide_key()
+            return
+        self._show_key(valid=None)
+        self.check_key()
+
+    def check_key(self) -> None:
+        """Ask the server whether the form's Auth-Key is valid (off the UI thread)."""
+        site = self.site()
+        key = site.auth_key
+        if not key.strip() or self._problems(need_key=True):
+            return
+        from smstester.core.jframework import expired
+
+        if expired(self.key_expires, self.now()):
+            self._show_key(valid=None)  # known already: no call
+            return
+
+        def done(answer: Answer[bool]) -> None:
+            if self.form.auth_key.text() != key:
+                return  # another key since
+            if answer.value is None:
+                self._show_words(f"could not check: {answer.problem}", "warn")
+            else:
+                self._show_key(valid=answer.value)
+
+        self._run(
+            lambda calls: calls.key_valid(site),
+            done,
+            lambda words: self._show_words(f"could not check: {words}", "warn"),
+        )
+
+    def _key_edited(self, text: str) -> None:
+        if text != self.key_for:
+            # Typed or pasted by hand: nothing is known of this key (no call per keystroke).
+            self.key_for, self.key_expires = text, None
+            self._hide_key()
+
+    def _hide_key(self) -> None:
+        self._expiry_timer.stop()
+        self.form.auth_key_status.clear()
+        self.form.auth_key_status.hide()
+
+    def _show_key(self, *, valid: bool | None) -> None:
+        from smstester.core.jframework import key_status
+
+        now = self.now()
+        status = key_status(self.key_expires, now, valid=valid)
+        if not status.words:
+            self._hide_key()
+            return
+        self._show_words(status.words, {True: "ok", False: "error", None: ""}[status.usable])
+        self._expiry_timer.stop()
+        if status.usable and self.key_expires is not None:
+            left_ms = (self.key_expires - now).total_seconds() * 1000
+            self._expiry_timer.start(int(min(max(left_ms, 0) + 50, 2**31 - 1)))
+
+    def _show_known_expiry(self) -> None:
+        self._show_key(valid=None)
+
+    def _show_words(self, words: str, state: str) -> None:
+        label = self.form.auth_key_status
+        mark = {"ok": "✓ ", "error": "✗ ", "warn": "⚠ "}.get(state, "")
+        label.setText(mark + words)
+        _set_state(label, state)
+        label.show()
+
+    def send_blocker(self) -> str | None:
+        """Why a send with the form's Auth-Key would be wasted (it is known to have
+        expired), else None."""
+        from smstester.core.jframework import expired, key_status
+
+        if self.form.auth_key.text() != self.key_for or not expired(self.key_expires, self.now()):
+            return None
+        self._show_key(valid=None)
+        return f"the Auth-Key {key_status(self.key_expires, self.now()).words}"
+
+    # --- the brand ----------------------------------------------------------------------------
+
+    def _brand_edited(self, _text: str) -> None:
+        self._brand_timer.start()
+
+    def check_brand(self) -> None:
+        """Look the Brand-URL up (no Auth-Key needed), off the UI thread."""
+        label = self.form.brand_status
+        site = self.site()
+        wanted = (site.base_url.strip(), site.brand_url.strip())
+        if not wanted[1]:
+            label.hide()
+            self._brand_for = None
+            return
+        if wanted == self._brand_for or self._problems(need_key=False):
+            return
+        self._brand_for = wanted
+
+        def still() -> bool:
+            now = self.site()
+            return (now.base_url.strip(), now.brand_url.strip()) == wanted
+
+        def done(answer: Answer[Brand]) -> None:
+            if not still():
+                return
+            if answer.value is not None:
+                self._brand_words(f"✓ {answer.value.name or answer.value.id}", "ok")
+            elif answer.result is not None and answer.result.responded:
+                self._brand_words(f"✗ {answer.problem}", "error")
+            else:
+                self._brand_for = None  # ask again after the next edit
+                self._brand_words(f"⚠ could not check: {answer.problem}", "warn")
+
+        def failed(words: str) -> None:
+            if still():
+                self._brand_for = None
+                self._brand_words(f"⚠ could not check: {words}", "warn")
+
+        self._run(lambda calls: calls.brand(site), done, failed)
+
+    def _brand_words(self, words: str, state: str) -> None:
+        label = self.form.brand_status
+        label.setText(words[:300])
+        _set_state(label, state)
+        label.show()
+
+    # --- the picker ---------------------------------------------------------------------------
+
+    def choose(self) -> None:
+        """Open the picker and ask for the brand's SMS integrations."""
+        if self._picker is None:
+            self._picker = IntegrationPicker(self._parent)
+            self._picker.picked.connect(self._use)
+        picker = self._picker
+        site = self.site()
+        picker.loading(site.brand_url.strip() or "the server")
+        problem = self._problems(need_key=True)
+        if problem:
+            hint = " (Sign in… fills the Auth-Key)" if not site.auth_key.strip() else ""
+            picker.fail(f"Fix the form first: {problem}{hint}")
+            return
+        current = self.form.integration_id.text().strip()
+
+        def done(answer: Answer[list[SmsIntegration]]) -> None:
+            if answer.value is None:
+                picker.fail(answer.problem or "the list could not be read")
+            else:
+                picker.show_rows(answer.value, current)
+
+        self._run(lambda calls: calls.sms_integrations(site), done, picker.fail)
+
+    def _use(self, row: SmsIntegration) -> None:
+        """Fill the form from the picked row: the id, the Account SID and From when the
+        server gave them, the Auth Token only when it gave one."""
+        form = self.form
+        form.integration_id.setText(row.integration_id)
+        if row.username:
+            form.username.setText(row.username)
+        if row.phone_number:
+            form.phone_from.setText(row.phone_number)
+        if row.password:
+            form.password.setText(row.password)
+        filled = ["the integration id"]
+        filled += ["the Account SID"] if row.username else []
+        filled += ["From"] if row.phone_number else []
+        filled += ["the Auth Token"] if row.password else []
+        state = "ok" if row.active else "warn"
+        extra = (
+            "" if row.active else f" — it is {row.status or 'not active'}: a send may be refused"
+        )
+        from smstester.core.report import masked
+
+        words = f'Integration "{row.name or row.integration_id}": {", ".join(filled)} filled in'
+        self.note.emit(masked(words + extra + ".", [row.password]), state)
+
+    def shutdown(self) -> None:
+        self._shut = True
+        self._brand_timer.stop()
+        self._expiry_timer.stop()
