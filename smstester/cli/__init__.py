@@ -46,7 +46,15 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
 # The modules under smstester.cli that add commands, in the order `--help` lists them; each
 # has `add_parsers(sub)`.
-COMMAND_MODULES: tuple[str, ...] = ("send", "sandbox", "profiles", "explain", "account", "snippet")
+COMMAND_MODULES: tuple[str, ...] = (
+    "send",
+    "sandbox",
+    "profiles",
+    "explain",
+    "account",
+    "history",
+    "snippet",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
