@@ -134,7 +134,7 @@ def _row(profile: Profile, known: tuple[str, ...] | None) -> dict[str, Any]:
     settings = {
         _json_key(key): value
         for key, value in profile.to_json().items()
-        if key not in ("name", "id")
+        if key not in ("name", "id", "auth_key_expires")
     }
     secrets = {
         BY_NAME[name].json_key: None if known is None else name in known for name in SECRET_FIELDS
@@ -144,6 +144,8 @@ def _row(profile: Profile, known: tuple[str, ...] | None) -> dict[str, Any]:
         "id": profile.id,
         **settings,
         "secrets": secrets,
+        # Added later than the keys above, so after them (their order stays as it was).
+        "authKeyExpires": profile.auth_key_expires or None,
         "authKeyExpired": _key_expired(profile),
     }
 

@@ -301,6 +301,24 @@ KNOWLEDGE: Final[tuple[Entry, ...]] = (
         "Check that the Brand-URL is the brand the integration belongs to.",
     ),
     _jfw(
+        ("AppIntegrationInactive",),
+        "The app integration is not active",
+        "The integration exists in the brand, but it is switched off (its status is not Active): "
+        "jframework does not send through it.",
+        "Pick the brand's active SMS integration (Choose… in the window, smstester "
+        "integrations on the command line): the default one is usually right.",
+        "Or ask the customer to activate this integration in jframework.",
+    ),
+    _jfw(
+        ("InvalidCredentials",),
+        "jframework refused the sign-in",
+        "The user name (or e-mail address) and password do not match a jframework user of "
+        "this brand.",
+        "Check the user name or e-mail address and the password, and the Brand-URL.",
+        "After several wrong tries jframework locks the sign-in for a while (429): wait, "
+        "then try again.",
+    ),
+    _jfw(
         ("BrandNotFound", "BrandUrlRequired"),
         "jframework has no brand at this Brand-URL",
         "The Brand-URL header does not name a brand jframework knows.",

@@ -104,7 +104,7 @@ class SignInDialog(QDialog):
         self.username.textChanged.connect(self._refresh)
         self.password.textChanged.connect(self._refresh)
         self.finished.connect(self._forget)
-        self.setMinimumWidth(360)
+        self.setMinimumWidth(420)
         self._busy = False
         self._refresh()
 
@@ -412,7 +412,7 @@ class AccountController(QObject):
             self._dialog = SignInDialog(self._parent)
             self._dialog.submitted.connect(self._submit)
         site = self.site()
-        where = f"Brand {site.brand_url.strip() or '(none)'} at {site.base_url.strip()}"
+        where = f"Brand: {site.brand_url.strip() or '(none)'}\nServer: {site.base_url.strip()}"
         self._dialog.show_for(where, self.login_hint)
         if problem:
             self._dialog.fail(f"Fix the form first: {problem}")

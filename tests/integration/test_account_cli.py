@@ -350,7 +350,23 @@ def test_profiles_list_says_expired_without_a_call(
     expired = {row["name"]: row["authKeyExpired"] for row in json.loads(out)}
     assert expired == {"Fresh": False, "Stale": True}
     code, text, _ = run(capsys, "profiles", "list")
+    assert code == 0
     stale = next(line for line in text.splitlines() if line.startswith("Stale"))
     fresh = next(line for line in text.splitlines() if line.startswith("Fresh"))
     assert "Auth-Key expired" in stale and "sign in again" in stale
     assert "Auth-Key valid until" in fresh
+
+
+def test_a_send_through_the_inactive_integration_says_pick_the_active_one(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, sandbox: SandboxServer
+) -> None:
+    from support import demo_flags
+
+    monkeypatch.setenv("SMSTESTER_AUTH_KEY", sandbox.demo.auth_key)
+    monkeypatch.setenv("SMSTESTER_PASSWORD", sandbox.demo.password)
+    argv = ["send", *demo_flags(sandbox.demo, **{"integration-id": "demo-messagebird"}), "--json"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 1
+    diagnosis = json.loads(out)["diagnosis"]
+    assert diagnosis["code"] == "AppIntegrationInactive" and diagnosis["side"] == "jframework"
+    assert any("active SMS integration" in step for step in diagnosis["steps"])

@@ -100,7 +100,10 @@ def test_profiles_list_json_keeps_its_keys_in_their_order(
         "caBundle",
         "verifyTls",
         "secrets",
+        "authKeyExpires",
+        "authKeyExpired",
     ]
+    assert (row["authKeyExpires"], row["authKeyExpired"]) == (None, None)  # never signed in
     assert row["secrets"] == {"authKey": True, "password": False}
     assert (row["brandUrl"], row["connectTimeout"], row["verifyTls"]) == ("acme.example", 10, True)
     code, out, _ = run(capsys, "profiles", "list")

@@ -1,0 +1,75 @@
+"""The README's screenshots of the window's dialogs, made offscreen against the embedded
+sandbox: `QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/screenshots.py resources/`.
+
+Writes `screenshot-sign-in.png` (the sign-in dialog over the window, after a wrong password)
+and `screenshot-picker.png` (the integration picker with the sandbox brand's integrations).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("SMSTESTER_CONFIG_DIR", tempfile.mkdtemp(prefix="smstester-shots-"))
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QLabel, QWidget
+
+
+def wait(app: QApplication, done: object, seconds: float = 10.0) -> None:
+    end = time.monotonic() + seconds
+    while not done() and time.monotonic() < end:  # type: ignore[operator]
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def composed(window: QWidget, dialog: QDialog) -> QPixmap:
+    """The window with the dialog drawn over its middle, as a person sees them."""
+    shot = window.grab()
+    painter = QPainter(shot)
+    top_left = QPoint((shot.width() - dialog.width()) // 2, (shot.height() - dialog.height()) // 3)
+    painter.drawPixmap(top_left, dialog.grab())
+    painter.end()
+    return shot
+
+
+def main(folder: str) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    from smstester.ui import build_window
+
+    out = Path(folder)
+    window = build_window(["--sandbox"])
+    window.show()
+    brand = window.findChild(QLabel, "brandStatusLabel")
+    wait(app, lambda: brand is not None and brand.text().startswith("✓"))
+
+    window.account.sign_in()
+    dialog = window.findChild(QDialog, "signInDialog")
+    assert dialog is not None
+    dialog.password.setText("a wrong password")
+    dialog._submit()
+    wait(app, lambda: dialog.error.isVisible())
+    composed(window, dialog).save(str(out / "screenshot-sign-in.png"))
+    dialog.password.setText("sandbox-demo-password")
+    dialog._submit()
+    wait(app, lambda: not dialog.isVisible())
+
+    window.account.choose()
+    picker = window.findChild(QDialog, "integrationPicker")
+    assert picker is not None
+    rows = picker.findChild(QAbstractItemView, "integrationList")
+    wait(app, lambda: rows is not None and rows.model().rowCount() > 1)
+    composed(window, picker).save(str(out / "screenshot-picker.png"))
+    picker.reject()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1] if len(sys.argv) > 1 else "."))
