@@ -501,6 +501,33 @@ def _size(n: int) -> str:
     return f"{n:,} bytes"
 
 
+def _tls_context(verify: bool | str) -> tuple[ssl.SSLContext | bool, str | None]:
+    """The TLS set-up for `verify` (CONTRACT §6), and why it cannot be used (or None).
+
+    `verify` is True (the operating system's trust store), False (off, warned about) or a
+    CA bundle path, whose certificates are added to the system's. The system store is
+    `truststore`'s: Windows' and macOS' own stores, OpenSSL's system store on Linux (which
+    honours SSL_CERT_FILE and SSL_CERT_DIR), so a company root installed by IT is trusted.
+    truststore is imported here, on the first client (the window makes it on a worker at
+    the first send), never at start-up: importing it takes ~15 ms (README).
+    """
+    if verify is False:
+        return False, None
+    import truststore
+
+    ctx = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if isinstance(verify, str):
+        try:
+            ctx.load_verify_locations(cafile=os.path.expanduser(verify))
+        except OSError as exc:  # ssl.SSLError included: not a PEM bundle
+            reason = _OPENSSL_LOCATION.sub("", exc.strerror or str(exc))
+            return ctx, (
+                f"The CA bundle {verify} cannot be used ({reason}); nothing was sent. "
+                "Check the CA bundle of the profile."
+            )
+    return ctx, None
+
+
 class SmsClient:
     """Sends SmsTests. Build it once (TLS set-up costs ~20 ms), off the UI thread.
 
@@ -523,19 +550,9 @@ class SmsClient:
     ) -> None:
         self.timeouts = timeouts or Timeouts()
         self.max_body = max_body
-        # `verify` is True (system trust), False (off, warned about) or a CA bundle path.
-        ctx: ssl.SSLContext | bool = verify if isinstance(verify, bool) else True
         #: Why no send can be made with these settings (an unusable CA bundle), or None.
         self.setup_error: str | None = None
-        if isinstance(verify, str):
-            try:
-                ctx = ssl.create_default_context(cafile=os.path.expanduser(verify))
-            except OSError as exc:  # ssl.SSLError included: not a PEM bundle
-                reason = _OPENSSL_LOCATION.sub("", exc.strerror or str(exc))
-                self.setup_error = (
-                    f"The CA bundle {verify} cannot be used ({reason}); nothing was sent. "
-                    "Check the CA bundle of the profile."
-                )
+        ctx, self.setup_error = _tls_context(verify)
         total = self.timeouts.total
         self._http = httpx.Client(
             # No single wait is longer than the whole send may take.
