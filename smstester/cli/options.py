@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import NoReturn
 
 from smstester.cli.common import EXIT_BAD_INPUT, SECRETS_SEEN, CommandError
-from smstester.core.fields import BY_NAME, FIELDS, SECRET_ENV, SECRET_FIELDS
+from smstester.core.fields import BY_NAME, FIELDS, SECRET_ENV, SECRET_FIELDS, Field
 
 DEFAULT_MESSAGE = "Test message from smstester."
 
@@ -161,9 +161,10 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         if field.flag is not None:
             group.add_argument(
                 field.flag,
+                *field.aliases,
                 dest=field.name,
                 metavar=field.metavar or None,
-                help=field.help.replace("%", "%%"),
+                help=flag_help(field).replace("%", "%%"),
             )
     secrets = parser.add_argument_group("secrets (never on the command line)")
     for name, flag in FILE_FLAGS.items():
@@ -182,6 +183,13 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
             dest=f"refused_{name}",
             help=argparse.SUPPRESS,
         )
+
+
+def flag_help(field: Field) -> str:
+    """A connection flag's help: the window's name for the field, where the API takes it,
+    then what it is ("Account SID — the body's username. The username or …")."""
+    where = f" — {field.api}" if field.api else ""
+    return f"{field.short_label}{where}. {field.help}"
 
 
 def field_flags(args: argparse.Namespace) -> dict[str, str | None]:

@@ -44,6 +44,10 @@ class Field:
     metavar: str = ""
     #: Its column's heading in `smstester profiles list` ("" = not a column there).
     column: str = ""
+    #: Where the API takes it (CONTRACT §1): a header, the path, a body key ("" = nowhere).
+    api: str = ""
+    #: Other names of its flag (`--account-sid` for `--username`).
+    aliases: tuple[str, ...] = ()
 
     @property
     def short_label(self) -> str:
@@ -61,6 +65,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         "baseUrlEdit",
         flag="--base-url",
         json_key="baseUrl",
+        api="the host (and path prefix) the API is called on",
         column="BASE URL",
     ),
     Field(
@@ -72,6 +77,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         placeholder="brand.example.com",
         flag="--brand-url",
         json_key="brandUrl",
+        api="the Brand-URL header",
         column="BRAND-URL",
     ),
     Field(
@@ -83,6 +89,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         placeholder="the app integration's id",
         flag="--integration-id",
         json_key="integrationId",
+        api="{appIntegrationId} in the path",
         column="INTEGRATION ID",
     ),
     Field(
@@ -96,6 +103,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         secret=True,
         env="SMSTESTER_AUTH_KEY",
         json_key="authKey",
+        api="the Auth-Key header",
     ),
     Field(
         "username",
@@ -107,6 +115,8 @@ FIELDS: Final[tuple[Field, ...]] = (
         placeholder="AC followed by 32 hex digits",
         flag="--username",
         json_key="username",
+        api="the body's username",
+        aliases=("--account-sid",),
         column="USERNAME",
     ),
     Field(
@@ -120,6 +130,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         secret=True,
         env="SMSTESTER_PASSWORD",
         json_key="password",
+        api="the body's password",
     ),
     Field(
         "phone_from",
@@ -131,6 +142,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         placeholder="+15005550006",
         flag="--from",
         json_key="phoneNumberFrom",
+        api="the body's phoneNumberFrom",
         metavar="NUMBER",
     ),
     Field(
@@ -143,6 +155,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         placeholder="+14155552671",
         flag="--to",
         json_key="phoneNumberTo",
+        api="the body's phoneNumberTo",
         metavar="NUMBER",
     ),
     Field(
@@ -165,6 +178,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         single_line=False,
         flag="--message",
         json_key="message",
+        api="the body's message",
     ),
 )
 

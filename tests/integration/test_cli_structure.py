@@ -66,10 +66,12 @@ def test_the_connection_options_are_the_field_table(command: tuple[str, ...]) ->
     (group,) = (g for g in parser._action_groups if g.title == "connection")
     options = [a for a in group._group_actions if a.option_strings != ["--profile"]]
     flagged = [f for f in FIELDS if f.flag]
-    assert [a.option_strings for a in options] == [[f.flag] for f in flagged]
+    assert [a.option_strings for a in options] == [[f.flag, *f.aliases] for f in flagged]
     for action, field in zip(options, flagged, strict=True):
         assert action.dest == field.name
-        assert action.help == field.help
+        assert action.help is not None
+        assert action.help.startswith(field.short_label)
+        assert action.help.endswith(field.help)
     # No option holds a secret's value: the secrets have file flags only.
     assert not {a.dest for a in parser._actions} & set(SECRET_FIELDS)
     files = [a.dest for a in parser._actions if a.dest.endswith("_file")]
@@ -299,3 +301,20 @@ def test_the_sandbox_shows_a_send_that_works_and_stops_cleanly(stop: signal.Sign
             raise
     assert proc.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_account_sid_is_another_name_of_username_and_help_says_both_names(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMSTESTER_AUTH_KEY", "ak-structure-2")
+    sid = "AC" + "4" * 32
+    code, _, err = run(capsys, "profiles", "save", "Alias", "--account-sid", sid)
+    assert code == 0, err
+    code, out, _ = run(capsys, "profiles", "list", "--json")
+    assert json.loads(out)[0]["username"] == sid
+    with pytest.raises(SystemExit):
+        run(capsys, "send", "--help")
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "--username USERNAME, --account-sid USERNAME" in shown
+    assert "Account SID — the body's username." in shown
+    assert "Brand-URL — the Brand-URL header." in shown
