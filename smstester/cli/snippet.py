@@ -7,10 +7,7 @@ import sys
 
 from smstester.cli.common import EXIT_BAD_INPUT, EXIT_OK, eprint
 from smstester.cli.options import Parser, add_connection_options, secrets_rule
-
-#: The formats of `smstester.core.snippets.FORMATS` (not imported here: building the parser
-#: for another command need not import the renderers); tests check the two agree.
-FORMAT_KEYS = ("curl", "curl-cmd", "powershell", "python", "httpie")
+from smstester.core.formats import FORMAT_KEYS
 
 
 def add_parsers(sub: argparse._SubParsersAction[Parser]) -> None:

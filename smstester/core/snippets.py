@@ -65,6 +65,7 @@ from smstester.core.curl import (
     shell_quote,
 )
 from smstester.core.fields import LABELS
+from smstester.core.formats import SNIPPET_FORMATS
 from smstester.core.model import SmsTest
 from smstester.core.request import insecure_transport_warning, request_body, request_headers
 
@@ -487,6 +488,8 @@ def _render_python(test: SmsTest, with_secrets: bool) -> Snippet:
 
 #: HTTPie's request-item separators' characters: a `\\` before one is dropped by HTTPie.
 _HTTPIE_SPECIAL: Final = re.compile(r"\\[:;@=]")
+#: What urllib3 (under HTTPie) re-encodes in a URL: `[`, `]`, a lower-case %-escape.
+_HTTPIE_URL_CHANGES: Final = re.compile(r"[\[\]]|%(?=[0-9A-Fa-f]{2})(?![0-9A-F]{2})")
 _HTTPIE_KEY_WORDS: Final = (
     "a backslash, an = or @ at its start, a line break, a tab or another control "
     "character, or a space at either end: HTTPie would read it as another request item "
@@ -507,6 +510,11 @@ def _httpie_item(name: str, value: str) -> str:
 
 def _render_httpie(test: SmsTest, with_secrets: bool) -> Snippet:
     req = _request(test, with_secrets, "HTTPie")
+    if _HTTPIE_URL_CHANGES.search(req.url):
+        raise SnippetRefused(
+            "the Base URL's path holds [ or ] or a lower-case %-escape, which HTTPie (urllib3) "
+            "would send changed (%5B, %5D, upper case)"
+        )
     lines = [f"http --ignore-stdin --path-as-is POST {shell_quote(req.url)}"]
     for name, value in req.headers:
         if name == "Auth-Key" and not with_secrets:
@@ -549,50 +557,20 @@ def _render_httpie(test: SmsTest, with_secrets: bool) -> Snippet:
     return Snippet(" \\\n  ".join(lines), tuple(notes))
 
 
+#: Each format's renderer, by key (`core.formats` holds the rest of the table).
+_RENDERERS: Final[dict[str, Callable[[SmsTest, bool], Snippet]]] = {
+    "curl": _render_curl,
+    "curl-cmd": _render_curl_cmd,
+    "powershell": _render_powershell,
+    "python": _render_python,
+    "httpie": _render_httpie,
+}
+
 FORMATS: Final[dict[str, SnippetFormat]] = {
-    f.key: f
-    for f in (
-        SnippetFormat(
-            "curl",
-            "curl (bash, zsh)",
-            "copyAsCurlAction",
-            "bash and zsh",
-            (f"${AUTH_KEY_VAR}", f"${PASSWORD_VAR}"),
-            _render_curl,
-        ),
-        SnippetFormat(
-            "curl-cmd",
-            "curl (Windows cmd)",
-            "copyAsCurlCmdAction",
-            "Windows cmd.exe with curl.exe",
-            (f"%{AUTH_KEY_VAR}%", f"%{PASSWORD_VAR}%"),
-            _render_curl_cmd,
-        ),
-        SnippetFormat(
-            "powershell",
-            "PowerShell",
-            "copyAsPowerShellAction",
-            "Windows PowerShell 5.1 and PowerShell 7",
-            (f"$env:{AUTH_KEY_VAR}", f"$env:{PASSWORD_VAR}"),
-            _render_powershell,
-        ),
-        SnippetFormat(
-            "python",
-            "Python",
-            "copyAsPythonAction",
-            "Python 3.8+ (standard library)",
-            (f'os.environ["{AUTH_KEY_VAR}"]', f'os.environ["{PASSWORD_VAR}"]'),
-            _render_python,
-        ),
-        SnippetFormat(
-            "httpie",
-            "HTTPie",
-            "copyAsHttpieAction",
-            "bash and zsh with HTTPie's http",
-            (f"${AUTH_KEY_VAR}", f"${PASSWORD_VAR}"),
-            _render_httpie,
-        ),
+    info.key: SnippetFormat(
+        info.key, info.label, info.action, info.runs_in, info.masked_as, _RENDERERS[info.key]
     )
+    for info in SNIPPET_FORMATS
 }
 
 

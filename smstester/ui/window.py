@@ -13,18 +13,21 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from smstester import __version__
 from smstester.core.clients import ClientPool
+from smstester.core.formats import SNIPPET_FORMATS
 from smstester.core.model import DEMO_LOGIN_USERNAME, InvalidInput
 from smstester.core.request import build_request, insecure_transport_warning
 from smstester.ui import dialogs
@@ -104,8 +107,32 @@ class MainWindow(QMainWindow):
             "Copy the request as a curl command; the secrets stay as $SMSTESTER_AUTH_KEY "
             "and $SMSTESTER_PASSWORD"
         )
+        #: Copy as… any snippet format (CONTRACT §4a, §9): its menu holds one action per
+        #: format; a click on the button itself copies the format chosen last.
+        self.copy_as_button = QToolButton(self)
+        self.copy_as_button.setObjectName("copyAsButton")
+        self.copy_as_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.copy_as_menu = QMenu("Copy &as", self)
+        self.copy_as_actions: dict[str, QAction] = {}
+        for info in SNIPPET_FORMATS:
+            action = QAction(info.label, self)
+            action.setObjectName(info.action)
+            action.setToolTip(
+                f"Copy the request for {info.runs_in}; the secrets stay as "
+                f"{info.masked_as[0]} and {info.masked_as[1]}"
+            )
+            action.triggered.connect(lambda _checked=False, key=info.key: self.copy_snippet(key))
+            self.copy_as_menu.addAction(action)
+            self.copy_as_actions[info.key] = action
+        self.copy_as_button.setMenu(self.copy_as_menu)
+        self.copy_as_menu.triggered.connect(self._remember_format)
+        self.copy_as_button.clicked.connect(self._copy_as_clicked)
+        #: The format the button copies (the last one chosen; kept with the geometry).
+        self.copy_as = "curl"
+        self._show_format("curl")
         buttons = QHBoxLayout()
         buttons.addWidget(self.copy_curl_button)
+        buttons.addWidget(self.copy_as_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.send_button)
@@ -258,6 +285,8 @@ class MainWindow(QMainWindow):
             )
         )
 
+        request_menu.addMenu(self.copy_as_menu)
+
         message_menu = bar.addMenu("&Message")
         self.replace_action = self._action(
             "&Replace look-alike characters",
@@ -388,6 +417,48 @@ class MainWindow(QMainWindow):
         """Copy the masked curl command for the form as it is, valid or not."""
         self._copy_curl(with_secrets=False)
 
+    def copy_snippet(self, key: str) -> None:
+        """Copy the request as the snippet `key` (a key of `core.formats`), secrets masked."""
+        from smstester.core.snippets import FORMATS, render_snippet
+
+        label = FORMATS[key].label
+        try:
+            snippet = render_snippet(key, self.form.test())
+        except ValueError as exc:  # SnippetRefused: a value this format cannot carry
+            words = f"Cannot copy as {label}: {exc}"
+            self.statusBar().showMessage(words[:STATUS_LIMIT], 10000)
+            self.log.add_note(words, "warn")
+            return
+        QApplication.clipboard().setText(snippet.text)
+        self._show_copied(f"Copied the request as {label}", list(snippet.notes), warn=False)
+
+    def _remember_format(self, action: QAction) -> None:
+        """The button's own click copies the format chosen last (kept in the settings)."""
+        key = next((k for k, a in self.copy_as_actions.items() if a is action), None)
+        if key is None:
+            return
+        self._show_format(key)
+
+    def _show_format(self, key: str) -> None:
+        """The button names the format it copies; curl has its own button, so with curl
+        last (or nothing chosen yet) it is "Copy as…" and opens the menu."""
+        if key not in self.copy_as_actions:
+            key = "curl"
+        self.copy_as = key
+        label = self.copy_as_actions[key].text()
+        self.copy_as_button.setText("Copy as…" if key == "curl" else f"Copy as {label}")
+        self.copy_as_button.setToolTip(
+            "Copy the request for another shell or language (the arrow lists them)"
+            if key == "curl"
+            else f"Copy the request as {label}, secrets masked (the arrow lists the others)"
+        )
+
+    def _copy_as_clicked(self) -> None:
+        if self.copy_as == "curl":
+            self.copy_as_button.showMenu()
+        else:
+            self.copy_snippet(self.copy_as)
+
     def copy_curl_with_secrets(self) -> None:
         seconds = _seconds(self.CLIPBOARD_CLEAR_MS)
         if dialogs.ask(
@@ -424,16 +495,19 @@ class MainWindow(QMainWindow):
             )
         else:
             head = "Copied the curl command"
-        # The notes the CLI prints on standard error: the first in the status bar, all of
-        # them in the log, where they stay readable.
+        self._show_copied(head, notes, warn=with_secrets)
+
+    def _show_copied(self, head: str, notes: list[str], *, warn: bool) -> None:
+        """What was copied, and the notes the CLI prints on standard error: the first in
+        the status bar, all of them in the log, where they stay readable."""
         shown = f"{head}. Note: {notes[0]}" if notes else f"{head}."
         if len(notes) > 1:
             shown += f" (and {len(notes) - 1} more in the log)"
-        self.statusBar().showMessage(shown, 15000)
+        self.statusBar().showMessage(shown[:STATUS_LIMIT], 15000)
         if notes:
             self.log.add_note(
                 f"{head}. Notes:" + "".join(f"\n  • {note}" for note in notes),
-                "warn" if with_secrets else "dim",
+                "warn" if warn else "dim",
             )
 
     def _clear_secret_copy(self) -> bool:
@@ -577,12 +651,15 @@ class MainWindow(QMainWindow):
         return {
             "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
             "splitter": bytes(self.splitter.saveState().toBase64().data()).decode("ascii"),
+            "copyAs": self.copy_as,
         }
 
     def restore_state(self, state: Any) -> None:
         if not isinstance(state, dict):
             return
         geometry, split = state.get("geometry"), state.get("splitter")
+        if isinstance(state.get("copyAs"), str):
+            self._show_format(state["copyAs"])
         if isinstance(geometry, str) and geometry.isascii():
             self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
         if isinstance(split, str) and split.isascii():
