@@ -92,9 +92,30 @@ def _run(argv: list[str]) -> int:
         return report_command_error(args, exc)
 
 
+def no_display() -> bool:
+    """True on a Unix desktop system with no display to open a window on (Qt would abort,
+    exit 134, naming a library that is installed). A QT_QPA_PLATFORM says otherwise."""
+    import os
+
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def cmd_window(options: WindowOptions) -> int:
-    """Run the window until it closes."""
+    """Run the window until it closes (a screenshot needs no display: it is drawn offscreen)."""
     import gc
+    import os
+
+    if no_display():
+        if options.screenshot is None:
+            eprint(
+                "smstester: no display to open the window on (neither DISPLAY nor "
+                "WAYLAND_DISPLAY is set): use `smstester send` and the other commands, or "
+                "`smstester --screenshot FILE.png` to draw the window into a file"
+            )
+            return EXIT_BAD_INPUT
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
     # Importing Qt and the window makes some 40,000 objects that live as long as the program.
     # The garbage collector would walk them again and again while they are made, and at
