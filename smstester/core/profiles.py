@@ -600,10 +600,20 @@ class ImportReport:
     #: What imported profiles do that the user should notice, one sentence each: TLS
     #: verification off, a CA bundle trusted, a timeout replaced by its default.
     notices: list[str] = field(default_factory=list)
+    #: (name in the file, name in the store) for each profile left out because the store
+    #: held it already: the same settings (`Profile.same_settings`) under its name or a
+    #: numbered copy of it ("Acme (2)"), so importing one export twice adds nothing.
+    already: list[tuple[str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """The report in sentences, for a log or a terminal (nothing unprintable in them)."""
         out = [f"Imported {len(self.imported)} profile(s)."]
+        out += [
+            f'"{_shown(old)}" is already there: not imported again.'
+            if name_key(old) == name_key(there)
+            else f'"{_shown(old)}" is already there as "{there}": not imported again.'
+            for old, there in self.already
+        ]
         out += [
             f'"{_shown(old)}" already exists: imported as "{new}".' for old, new in self.renamed
         ]
@@ -611,6 +621,18 @@ class ImportReport:
         out += self.notices
         out += [f"Not imported: {problem}" for problem in self.problems]
         return out
+
+
+def _settings_of(profile: Profile) -> tuple[Any, ...]:
+    """What `Profile.same_settings` compares, as one hashable value."""
+    return tuple(getattr(profile, key) for key in _FIELD_NAMES if key not in ("id", "name"))
+
+
+def _family(name: str) -> str:
+    """The `name_key` of the name `name` is a numbered copy of ("Acme" for "Acme (3)"),
+    or of `name` itself."""
+    match = _NUMBERED.match(name.strip())
+    return name_key(match["base"] if match else name)
 
 
 def _tls_notice(profile: Profile) -> str | None:
@@ -903,8 +925,11 @@ class ProfileStore:
     def import_profiles(self, path: Path, on_clash: OnClash = "rename") -> ImportReport:
         """Add the profiles of an exported file, each with a new id.
 
-        A name that is taken is renamed ("Acme (2)"), skipped, or (on_clash="error") makes
-        the whole import fail with NameTaken before anything is added. Nothing is ever
+        A profile the store holds already (the same settings under its name or a numbered
+        copy of it) is left out and named in `already`, whatever `on_clash` says. Of the
+        others, a name that is taken is renamed ("Acme (2)"), skipped, or
+        (on_clash="error") makes the whole import fail with NameTaken before anything is
+        added. Nothing is ever
         overwritten. A profile that cannot be taken as it is (a bad name, a broken
         character, a password in its base URL) is left out and named in `problems`; the
         others are imported. ProfileError when the file cannot be read, is larger than
@@ -920,16 +945,29 @@ class ProfileStore:
             skipped: builtins.list[str] = []
             notices: builtins.list[str] = []
             names = _Names(self._ids)
+            # What the store held before this import, by name family and settings: one
+            # dictionary access per incoming profile, however many copies there are.
+            held: dict[tuple[str, tuple[Any, ...]], str] = {}
+            for profile in self.list():
+                held.setdefault((_family(profile.name), _settings_of(profile)), profile.name)
+            already: builtins.list[tuple[str, str]] = []
+            fresh: builtins.list[_Entry] = []
+            for read in incoming:
+                there = held.get((_family(read.profile.name), _settings_of(read.profile)))
+                if there is None:
+                    fresh.append(read)
+                else:
+                    already.append((read.profile.name, there))
             if on_clash == "error":
                 seen = _Names()
-                for read in incoming:
+                for read in fresh:
                     if read.profile.name in names or read.profile.name in seen:
                         raise NameTaken(
                             f'a profile called "{read.profile.name}" already exists; nothing '
                             "was imported"
                         )
                     seen.add(read.profile.name)
-            for read in incoming:
+            for read in fresh:
                 name = read.profile.name
                 if name in names:
                     if on_clash == "skip":
@@ -947,7 +985,7 @@ class ProfileStore:
                 tls = _tls_notice(added)
                 notes = [*read.notes, tls] if tls else read.notes
                 notices += [f'Profile "{name}": {note}' for note in notes]
-            return ImportReport(imported, renamed, skipped, problems, notices)
+            return ImportReport(imported, renamed, skipped, problems, notices, already)
 
         return self._change(change)
 

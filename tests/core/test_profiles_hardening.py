@@ -569,7 +569,10 @@ def test_unique_name_hands_out_numbers_in_order(tmp_path: Path, path: Path) -> N
     report = store.import_profiles(source)
     assert report.imported == ["Acme", "acme (2)", "Acme (3)", "Acme (4)"]
     assert report.renamed == [("acme", "acme (2)"), ("Acme (2)", "Acme (3)"), ("Acme", "Acme (4)")]
-    report = store.import_profiles(source)
+    # The same names with other settings (the same ones would be "already there").
+    names = ("Acme", "acme", "Acme (2)", "Acme")
+    changed = export_file(tmp_path, [entry(name=n, message="v2") for n in names], "v2.json")
+    report = store.import_profiles(changed)
     assert report.imported == ["Acme (5)", "acme (6)", "Acme (7)", "Acme (8)"]
     assert unique_name("Acme (7)", ["Acme", "Acme (8)"]) == "Acme (7)"
     assert unique_name("Acme (8)", ["Acme", "Acme (8)"]) == "Acme (9)"

@@ -185,6 +185,10 @@ def test_cli_delete_export_import(
     code, out, _ = run(capsys, "profiles", "export", "-")
     assert json.loads(out)["profiles"][0]["name"] == "Acme"
     code, out, _ = run(capsys, "profiles", "import", str(out_file))
+    assert code == 0 and '"Acme" is already there: not imported again.' in out
+    assert ProfileStore().names() == ["Acme"]
+    assert run(capsys, "profiles", "save", "Acme", "--brand-url", "changed")[0] == 0
+    code, out, _ = run(capsys, "profiles", "import", str(out_file))
     assert code == 0 and '"Acme" already exists: imported as "Acme (2)"' in out
     code, out, _ = run(capsys, "profiles", "delete", "acme")
     assert code == 0 and 'Deleted profile "Acme"' in out
