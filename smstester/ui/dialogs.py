@@ -33,6 +33,20 @@ def ask(
     return box.clickedButton() is accept
 
 
+def choose(parent: QWidget | None, title: str, text: str, choices: tuple[str, ...]) -> int | None:
+    """One of `choices` (buttons, the first the default), or None for Cancel (also Esc)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    buttons = [box.addButton(label, QMessageBox.ButtonRole.AcceptRole) for label in choices]
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setEscapeButton(cancel)
+    box.setDefaultButton(buttons[0])
+    box.exec()
+    clicked = box.clickedButton()
+    return next((i for i, button in enumerate(buttons) if button is clicked), None)
+
+
 def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
     """A line of text, or None when cancelled."""
     from PySide6.QtWidgets import QInputDialog, QLineEdit

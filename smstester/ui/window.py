@@ -195,6 +195,8 @@ class MainWindow(QMainWindow):
         self.clipboard_timer.setSingleShot(True)
         self.clipboard_timer.timeout.connect(self._on_clipboard_timeout)
         self._secret_copy: str | None = None
+        #: Save and close was chosen: the profile to see stored before closing.
+        self._close_after_save: Profile | None = None
 
         self._build_menus()
         self.send_button.clicked.connect(self.send)
@@ -206,6 +208,7 @@ class MainWindow(QMainWindow):
         self.profiles.note.connect(self.log.add_note)
         self.profiles.keyring_status.connect(self._show_keyring_status)
         self.profiles.profile_changed.connect(self._use_profile)
+        self.profiles.profile_changed.connect(self._maybe_close_after_save)
         self.profiles.key_loaded.connect(self.account.know_key)
         self.account.signed_in.connect(self._signed_in)
         self.account.note.connect(self.log.add_note)
@@ -298,6 +301,9 @@ class MainWindow(QMainWindow):
 
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self._action("C&lear log", self.log.clear_log, "Ctrl+L"))
+        from smstester.ui.theme import add_theme_menu
+
+        add_theme_menu(self, view_menu)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About smstester", self.about))
@@ -627,6 +633,16 @@ class MainWindow(QMainWindow):
         self.keyring_banner.setVisible(not status.available)
         self.keyring_banner.setText("⚠ " + status.message)
 
+    def _maybe_close_after_save(self, profile: Profile | None) -> None:
+        """Save and close: close once what was asked to be saved is stored (after a save
+        that failed, a later save of other edits does not close the window)."""
+        asked = self._close_after_save
+        if asked is None or profile is None or not asked.same_settings(profile):
+            return
+        self._close_after_save = None
+        if not self.profiles.modified():
+            self.close()
+
     def _signed_in(self, key: str, expires: str) -> None:
         """A sign-in filled the Auth-Key: a save keeps its expiry with it."""
         self.profiles.key_expiry = (key, expires)
@@ -704,14 +720,21 @@ class MainWindow(QMainWindow):
             self.sandbox = None
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.profiles.modified() and not dialogs.ask(
-            self,
-            "Close smstester?",
-            "The changes to this profile are not saved. Close and lose them?",
-            yes="Close without saving",
-        ):
-            event.ignore()
-            return
+        if self.profiles.modified():
+            current = self.profiles.current
+            name = f'"{current.name}"' if current else "this profile"
+            answer = dialogs.choose(
+                self,
+                "Close smstester?",
+                f"The changes to {name} are not saved.",
+                ("Save and close", "Close without saving"),
+            )
+            if answer != 1:
+                event.ignore()
+                if answer == 0 and current is not None:  # closes once it is saved
+                    self._close_after_save = self.profiles.form_profile(current.name, current)
+                    self.profiles.save()  # a failed save says why, and the window stays
+                return
         if self.persist_state:
             from smstester.core.storage import Settings
 

@@ -17,6 +17,8 @@ class Dialogs:
 
     def __init__(self) -> None:
         self.answer = True
+        #: What `choose` answers: a button's index, or None for Cancel.
+        self.choice: int | None = 1
         self.text: str | None = None
         self.path: str | None = None
         self.asked: list[str] = []
@@ -37,6 +39,12 @@ class Dialogs:
         self.cancel_default.append(cancel_default)
         return self.answer
 
+    def choose(
+        self, _parent: object, title: str, text: str, choices: tuple[str, ...]
+    ) -> int | None:
+        self.asked.append(f"{title}: {text} {choices}")
+        return self.choice
+
     def ask_text(self, _parent: object, title: str, label: str, text: str = "") -> str | None:
         self.asked.append(f"{title}: {label}")
         return self.text
@@ -52,7 +60,7 @@ class Dialogs:
 def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
     """No test ever blocks on a real dialog."""
     stand_in = Dialogs()
-    for name in ("ask", "ask_text", "inform"):
+    for name in ("ask", "choose", "ask_text", "inform"):
         monkeypatch.setattr(f"smstester.ui.dialogs.{name}", getattr(stand_in, name))
     monkeypatch.setattr("smstester.ui.dialogs.open_file", stand_in.file)
     monkeypatch.setattr("smstester.ui.dialogs.save_file", stand_in.file)
