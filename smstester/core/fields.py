@@ -108,7 +108,7 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field(
         "username",
         "Username (Account SID)",
-        "Account &SID",
+        "Account SI&D",
         "The username or identifier for the SMS integration. For Twilio, this is the Account "
         "SID (String Identifier).",
         "usernameEdit",
@@ -122,7 +122,7 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field(
         "password",
         "Password (Auth Token)",
-        "Auth &Token",
+        "&Auth Token",
         "The password or authentication token for the SMS integration. For Twilio, this is "
         "the Auth Token.",
         "passwordEdit",
@@ -135,7 +135,7 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field(
         "phone_from",
         "From",
-        "&From",
+        "Fr&om",
         "The sender's phone number used by the SMS integration. Must be in E.164 format "
         "(e.g., +1234567890).",
         "fromEdit",
@@ -148,7 +148,7 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field(
         "phone_to",
         "To",
-        "T&o",
+        "&To",
         "The recipient's phone number to which the test SMS will be sent. Must be in E.164 "
         "format (e.g., +1234567890).",
         "toEdit",
@@ -161,7 +161,7 @@ FIELDS: Final[tuple[Field, ...]] = (
     Field(
         "region",
         "Region",
-        "&Region",
+        "Re&gion",
         "Country used for numbers typed without + and a country code.",
         "regionCombo",
         required=False,

@@ -365,6 +365,8 @@ class ConnectionForm(QWidget):
         self.message.textChanged.connect(self._refresh_segments)
         self.message.clipped.connect(self._show_cut)
         self.changed.connect(self._refresh_status)
+        #: The form's widgets in Tab order (the window puts them between its own).
+        self.focus_chain: tuple[QWidget, ...] = tuple(chain)
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         self._refresh_status()

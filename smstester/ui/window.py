@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(left)
         scroll.setMinimumWidth(380)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own
 
         self.log = LogView(self)
         #: What the last answer means and what to do (hidden until a send fails).
@@ -199,6 +201,7 @@ class MainWindow(QMainWindow):
         self._close_after_save: Profile | None = None
 
         self._build_menus()
+        self._set_tab_order()
         self.send_button.clicked.connect(self.send)
         self.cancel_button.clicked.connect(self.cancel)
         self.copy_curl_button.clicked.connect(self.copy_curl)
@@ -219,6 +222,26 @@ class MainWindow(QMainWindow):
         self.warm_up_timer.setSingleShot(True)
         self.warm_up_timer.timeout.connect(self._warm_up)
         self.warm_up_timer.start(self.WARM_UP_DELAY_MS)
+
+    def _set_tab_order(self) -> None:
+        """Tab follows the screen: the profile row, the form top to bottom, Send, Cancel,
+        the copy buttons, then the log (disabled and hidden widgets are skipped by Qt)."""
+        bar = self.profiles
+        chain: list[QWidget] = [
+            bar.combo,
+            bar.save_button,
+            bar.save_as_button,
+            bar.rename_button,
+            bar.delete_button,
+            *self.form.focus_chain,
+            self.send_button,
+            self.cancel_button,
+            self.copy_curl_button,
+            self.copy_as_button,
+            self.log,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def use_sandbox(self, sandbox: SandboxServer) -> None:
         """Fill every field with the sandbox's demo connection, so Send works at once."""
@@ -290,7 +313,7 @@ class MainWindow(QMainWindow):
 
         request_menu.addMenu(self.copy_as_menu)
 
-        message_menu = bar.addMenu("&Message")
+        message_menu = bar.addMenu("Te&xt")
         self.replace_action = self._action(
             "&Replace look-alike characters",
             self.replace_lookalikes,
@@ -317,7 +340,13 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         ready = self.form.complete() and not self.in_flight
         self.send_button.setEnabled(ready)
-        self.send_action.setEnabled(ready)
+        # Ctrl+Enter stays live: on a form that cannot be sent it says why (see `send`).
+        self.send_action.setEnabled(not self.in_flight)
+        self.send_button.setToolTip(
+            "Send the test SMS request (Ctrl+Enter)"
+            if ready or self.in_flight
+            else f"Cannot send yet: {self._why_not_ready()}"
+        )
         self.cancel_button.setEnabled(self.in_flight)
         self.cancel_action.setEnabled(self.in_flight)
 
@@ -339,9 +368,20 @@ class MainWindow(QMainWindow):
 
     # --- sending ------------------------------------------------------------------------
 
+    def _why_not_ready(self) -> str:
+        """The fields that keep Send disabled, in words ("Auth-Key: required; To: …")."""
+        found = self.form.problems()
+        words = "; ".join(str(problem) for problem in found[:4])
+        return words + (f"; and {len(found) - 4} more" if len(found) > 4 else "")
+
     def send(self) -> None:
         """Send the form's request on a worker; the answer lands in the log."""
-        if self.in_flight or not self.form.complete():
+        if self.in_flight:
+            return
+        if not self.form.complete():
+            self.statusBar().showMessage(
+                f"Cannot send yet: {self._why_not_ready()}"[:STATUS_LIMIT], 8000
+            )
             return
         test = self.form.test()
         try:
