@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import importlib.util
+import ipaddress
 import itertools
 import os
 import re
 import socket
 import ssl
+import sys
 import threading
 import time
+import urllib.parse
 import weakref
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, TypeVar
 
 import httpx
@@ -124,6 +128,8 @@ class SendResult:
     location: str | None = None
     headers: tuple[tuple[str, str], ...] = field(default=())
     timings: Timings | None = None
+    #: The proxy the send went through, as `shown_proxy` shows it (no password); None: direct.
+    proxy: str | None = None
 
     @property
     def responded(self) -> bool:
@@ -273,9 +279,11 @@ def _classify(
     url: httpx.URL,
     timeouts: Timeouts | None = None,
     proxy: str | None = None,
+    route: _Route | None = None,
 ) -> tuple[Failure, str]:
     """The kind of failure and a sentence a support agent understands; `proxy` (host:port)
-    when the connection went through one (HTTP_PROXY, HTTPS_PROXY)."""
+    when the connection went through one (HTTP_PROXY, HTTPS_PROXY, the system's), `route`
+    that proxy as configured (for a 407's words)."""
     host = url.host + (f":{url.port}" if url.port else "")
     detail = _reason_of(exc)
     lowered = detail.lower()
@@ -291,6 +299,9 @@ def _classify(
             f"{host} accepted the connection but did not answer in time{waited}.",
         )
     if isinstance(exc, httpx.ProxyError):
+        # httpcore says "407 Proxy Authentication Required" when CONNECT is answered 407.
+        if detail.startswith("407"):
+            return Failure.PROXY, f"The proxy failed: {detail}. {_proxy_auth_words(route)}"
         return Failure.PROXY, f"The proxy failed: {detail}."
     if isinstance(exc, httpx.ConnectError):
         if "certificate" in lowered or "ssl" in lowered or _cause(exc, ssl.SSLError) is not None:
@@ -530,6 +541,446 @@ def _tls_context(verify: bool | str) -> tuple[ssl.SSLContext | bool, str | None]
     return ctx, None
 
 
+# --- proxies ------------------------------------------------------------------------------
+
+#: The environment variable that holds the password of a proxy whose URL names only a user
+#: (`http://alice@proxy:3128`): never a flag (a process list shows flags), never a file.
+PROXY_PASSWORD_VARIABLE: Final = "SMSTESTER_PROXY_PASSWORD"  # noqa: S105 (a name)
+
+_PROXY_SCHEMES: Final = ("http", "https", "all")
+_USABLE_PROXIES: Final = ("http", "https", "socks5", "socks5h")
+_WINDOWS_KEY: Final = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings"
+_IP_PREFIX = re.compile(r"(\d+(?:\.\d+){0,3})(?:/(\d+))?")
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]").partition("%")[0])
+    except ValueError:
+        return None
+
+
+def _network(entry: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """`entry` as an address or a CIDR range ("10.0.0.0/8", "::1", "[::1]"), else None."""
+    text = entry.strip("[]") if entry.startswith("[") and entry.endswith("]") else entry
+    if not text or not (text[0].isdigit() or ":" in text):
+        return None
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+
+
+def _host_port(entry: str) -> tuple[str, int | None]:
+    """ "host:port" (or "[v6]:port") split; a port that is not a number leaves it whole."""
+    if entry.startswith("[") and ":" in entry.partition("]")[0]:
+        host, _, rest = entry[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+        return host, int(port) if port.isdigit() else None
+    host, sep, port = entry.rpartition(":")
+    if sep and port.isdigit() and ":" not in host:
+        return host, int(port)
+    return entry, None
+
+
+def _is_loopback(host: str) -> bool:
+    name = host.lower().rstrip(".")
+    address = _ip(name)
+    if address is not None:
+        return address.is_loopback
+    return name == "localhost" or name.endswith(".localhost")
+
+
+def _no_proxy_match(entry: str, scheme: str, host: str, port: int) -> bool:
+    """One NO_PROXY entry as curl and httpx read it: "*", a name that also covers its
+    subdomains (a leading "." or "*." changes nothing), "name:port", an address or a CIDR
+    range (an IP address written as such: no DNS lookup), or "scheme://name"."""
+    entry = entry.strip().lower()
+    if entry == "*":
+        return True
+    if "://" in entry:
+        wanted, _, entry = entry.partition("://")
+        if wanted not in ("all", scheme):
+            return False
+        entry = entry.rstrip("/")
+    network = _network(entry)
+    if network is not None:
+        address = _ip(host)
+        return address is not None and address.version == network.version and address in network
+    name, wanted_port = _host_port(entry)
+    if wanted_port is not None and wanted_port != port:
+        return False
+    name = name.lstrip("*").lstrip(".")
+    host = host.lower().rstrip(".")
+    return bool(name) and (host == name or host.endswith("." + name))
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A Windows/macOS exception pattern ("*" any run, "?" one character), case-insensitive."""
+    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile(body, re.IGNORECASE | re.DOTALL)
+
+
+def _exception_match(entry: str, host: str, port: int) -> bool:
+    """One entry of Windows' ProxyOverride or macOS' exceptions list: a glob of the host
+    ("*.corp.local", "10.*"), optionally with a scheme or a port, or (macOS) an address
+    prefix such as "169.254/16", matched against an address written as such (no DNS)."""
+    entry = entry.strip()
+    if "://" in entry:
+        entry = entry.partition("://")[2].rstrip("/")
+    prefix = _IP_PREFIX.fullmatch(entry)
+    address = _ip(host)
+    if prefix is not None and ("/" in entry or "*" not in entry):
+        parts = prefix[1].split(".")
+        bits = int(prefix[2]) if prefix[2] else 8 * len(parts)
+        try:
+            network = ipaddress.ip_network(
+                (".".join(parts + ["0"] * (4 - len(parts))), bits), strict=False
+            )
+        except ValueError:
+            return False
+        return isinstance(address, ipaddress.IPv4Address) and address in network
+    name, wanted_port = _host_port(entry)
+    if wanted_port is not None and wanted_port != port:
+        return False
+    return bool(name) and _glob(name).fullmatch(host.rstrip(".")) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ProxySettings:
+    """Which proxy each URL goes through (CONTRACT §6), read once per client.
+
+    `proxies`: (scheme, proxy URL) pairs, the scheme "http", "https" or "all" (the fallback);
+    `no_proxy`: NO_PROXY's entries; `exceptions`: the operating system's bypass list
+    (Windows' ProxyOverride, macOS' exceptions); `simple`: names without a dot go direct
+    (Windows' `<local>`, macOS' "exclude simple host names"); `loopback`: loopback hosts go
+    direct (always with the system's settings, as Windows and browsers do, unless Windows'
+    `<-loopback>` says otherwise). The password of a proxy URL is kept here as it was given
+    (it is needed to sign in); it is shown only through `shown_proxy`."""
+
+    source: str = ""
+    proxies: tuple[tuple[str, str], ...] = ()
+    no_proxy: tuple[str, ...] = ()
+    exceptions: tuple[str, ...] = ()
+    simple: bool = False
+    loopback: bool = False
+
+    def __repr__(self) -> str:
+        shown = tuple((scheme, shown_proxy(url)) for scheme, url in self.proxies)
+        return f"ProxySettings(source={self.source!r}, proxies={shown!r}, …)"
+
+    def bypassed(self, scheme: str, host: str, port: int | None) -> bool:
+        """True when a request to `host` goes direct."""
+        effective = port or (443 if scheme == "https" else 80)
+        if self.loopback and _is_loopback(host):
+            return True
+        if self.simple and "." not in host and ":" not in host:
+            return True
+        if any(_no_proxy_match(entry, scheme, host, effective) for entry in self.no_proxy):
+            return True
+        return any(_exception_match(entry, host, effective) for entry in self.exceptions)
+
+    def proxy_for(self, scheme: str, host: str, port: int | None) -> str | None:
+        """The proxy URL for a request to `scheme://host:port`, or None (direct)."""
+        if not self.proxies or self.bypassed(scheme, host, port):
+            return None
+        found = dict(self.proxies)
+        return found.get(scheme) or found.get("all")
+
+
+def _with_scheme(url: str) -> str:
+    url = url.strip()
+    return url if "://" in url else f"http://{url}"
+
+
+def _environment_proxies(environ: Mapping[str, str]) -> dict[str, str]:
+    """`*_proxy` variables as urllib reads them: any case, the lower-case one winning (an
+    empty lower-case variable unsets the other)."""
+    found: dict[str, str] = {}
+    for name, value in environ.items():
+        if value and name.lower().endswith("_proxy"):
+            found[name.lower()[:-6]] = value
+    for name, value in environ.items():
+        if name.endswith("_proxy") and name == name.lower():
+            if value:
+                found[name[:-6]] = value
+            else:
+                found.pop(name[:-6], None)
+    return found
+
+
+def proxy_settings(environ: Mapping[str, str] | None = None) -> ProxySettings:
+    """The proxies of this computer: HTTP_PROXY, HTTPS_PROXY and ALL_PROXY when any is set
+    (with NO_PROXY), else the operating system's (Windows' Internet Settings, macOS' network
+    settings; on Linux the environment is all there is), NO_PROXY added to its bypass list.
+
+    A proxy auto-configuration script (PAC, WPAD) is not read. Costs: a dictionary walk of
+    the environment; on Windows three registry values, on macOS one SystemConfiguration call.
+    """
+    found = _environment_proxies(os.environ if environ is None else environ)
+    no_proxy = tuple(e.strip() for e in found.get("no", "").split(",") if e.strip())
+    chosen = tuple((s, _with_scheme(found[s])) for s in _PROXY_SCHEMES if found.get(s))
+    if chosen:
+        return ProxySettings("the environment", chosen, no_proxy)
+    system = _system_settings()
+    if system.proxies and no_proxy:
+        return replace(system, no_proxy=no_proxy)
+    return system
+
+
+def windows_settings(enable: object, server: object, override: object) -> ProxySettings:
+    """Windows' Internet Settings values (ProxyEnable, ProxyServer, ProxyOverride) read as
+    urllib's `getproxies_registry` reads them ("host:port" for every scheme, or
+    "http=h:p;https=h:p;socks=h:p"; SOCKS meaning SOCKS4), with the override list as the
+    bypass list (no DNS lookup, unlike urllib's `proxy_bypass_registry`)."""
+    if not enable or not isinstance(server, str) or not server.strip():
+        return ProxySettings()
+    server = server.strip()
+    if "=" not in server and ";" not in server:
+        server = f"http={server};https={server}"
+    found: dict[str, str] = {}
+    for part in server.split(";"):
+        protocol, sep, address = part.strip().partition("=")
+        protocol, address = protocol.strip().lower(), address.strip()
+        if not sep or not address:
+            continue
+        if not re.match(r"[^/:]+://", address):
+            address = f"socks4://{address}" if protocol == "socks" else f"http://{address}"
+        found[protocol] = address
+    if "socks" in found:
+        for scheme in ("http", "https"):
+            found.setdefault(scheme, found["socks"])
+    chosen = tuple((s, found[s]) for s in ("http", "https") if s in found)
+    if not chosen:
+        return ProxySettings()
+    entries = [
+        e.strip() for e in re.split(r"[;,\s]+", override if isinstance(override, str) else "")
+    ]
+    tokens = {e.lower() for e in entries if e.startswith("<")}
+    return ProxySettings(
+        "the Windows proxy settings",
+        chosen,
+        exceptions=tuple(e for e in entries if e and not e.startswith("<")),
+        simple="<local>" in tokens,
+        loopback="<-loopback>" not in tokens,
+    )
+
+
+def macos_settings(proxies: Mapping[str, object], settings: Mapping[str, object]) -> ProxySettings:
+    """macOS' network proxy settings, as `_scproxy` hands them to urllib: `proxies` its
+    `_get_proxies()`, `settings` its `_get_proxy_settings()` (exclude_simple, exceptions)."""
+    chosen = tuple(
+        (s, _with_scheme(value))
+        for s in ("http", "https")
+        if isinstance(value := proxies.get(s), str) and value.strip()
+    )
+    if not chosen:
+        return ProxySettings()
+    listed = settings.get("exceptions")
+    exceptions = tuple(
+        e.strip()
+        for e in (listed if isinstance(listed, list | tuple) else ())
+        if isinstance(e, str) and e.strip()
+    )
+    return ProxySettings(
+        "the macOS proxy settings",
+        chosen,
+        exceptions=exceptions,
+        simple=bool(settings.get("exclude_simple")),
+        loopback=True,
+    )
+
+
+def _system_settings() -> ProxySettings:
+    """The operating system's own proxy settings (none on Linux: it has only the environment)."""
+    try:
+        if sys.platform == "win32":
+            return _windows_registry()
+        if sys.platform == "darwin":
+            return _macos_configuration()
+    except (OSError, ValueError, TypeError, ImportError):
+        pass  # unreadable settings are no settings, as urllib has it
+    return ProxySettings()
+
+
+def _windows_registry() -> ProxySettings:
+    if sys.platform != "win32":
+        return ProxySettings()
+    import winreg
+
+    with winreg.OpenKey(winreg.HKEY_CURRENT_USER, _WINDOWS_KEY) as key:
+
+        def value(name: str) -> object:
+            try:
+                return winreg.QueryValueEx(key, name)[0]
+            except OSError:
+                return None
+
+        return windows_settings(value("ProxyEnable"), value("ProxyServer"), value("ProxyOverride"))
+
+
+def _macos_configuration() -> ProxySettings:
+    if sys.platform != "darwin":
+        return ProxySettings()
+    import importlib
+
+    scproxy = importlib.import_module("_scproxy")
+    return macos_settings(scproxy._get_proxies(), scproxy._get_proxy_settings())
+
+
+def _split_userinfo(url: str) -> tuple[str, str, str, str]:
+    """(scheme://, userinfo, host:port, rest) of a proxy URL, however malformed."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    else:
+        scheme += sep
+    cut = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=-1)
+    netloc, tail = (rest, "") if cut < 0 else (rest[:cut], rest[cut:])
+    userinfo, at, hostport = netloc.rpartition("@")
+    return scheme, userinfo + at, hostport, tail
+
+
+def shown_proxy(url: str) -> str:
+    """`url` as it may be shown: scheme, user name, host and port, any password masked."""
+    from smstester.core.redaction import MASK
+
+    scheme, userinfo, hostport, _ = _split_userinfo(url)
+    user, colon, _ = userinfo[:-1].partition(":") if userinfo else ("", "", "")
+    shown = f"{user}:{MASK}@" if colon else userinfo
+    return f"{scheme}{shown}{hostport}"
+
+
+def proxy_passwords(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Every proxy password this process knows (in the proxy variables' URLs, as written
+    and decoded, and SMSTESTER_PROXY_PASSWORD): secrets to mask in every output."""
+    env = os.environ if environ is None else environ
+    found: list[str] = []
+    for name, value in env.items():
+        if not name.lower().endswith("_proxy") or name.lower() == "no_proxy":
+            continue
+        userinfo = _split_userinfo(value.strip())[1]
+        password = userinfo[:-1].partition(":")[2] if userinfo else ""
+        if password:
+            found += [password, urllib.parse.unquote(password)]
+    if env.get(PROXY_PASSWORD_VARIABLE):
+        found.append(env[PROXY_PASSWORD_VARIABLE])
+    return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """The proxy one request goes through: its URL as given and as shown, its host:port,
+    the user it signs in as and whether a password goes with it."""
+
+    url: str
+    shown: str
+    host_port: str
+    user: str
+    has_password: bool
+
+
+def _route_of(url: str, environ: Mapping[str, str]) -> _Route:
+    _, userinfo, hostport, _ = _split_userinfo(url)
+    user, _, password = userinfo[:-1].partition(":") if userinfo else ("", "", "")
+    has_password = bool(password) or bool(user and environ.get(PROXY_PASSWORD_VARIABLE))
+    return _Route(url, shown_proxy(url), hostport, urllib.parse.unquote(user), has_password)
+
+
+def _proxy_transport(
+    url: str, verify: ssl.SSLContext | bool, environ: Mapping[str, str]
+) -> httpx.HTTPTransport | str:
+    """The transport through the proxy `url`, or why it cannot be used (in words)."""
+    shown = shown_proxy(url)
+    scheme = url.partition("://")[0].lower()
+    if scheme not in _USABLE_PROXIES:
+        return (
+            f"The proxy {shown} cannot be used: smstester speaks to http://, https:// and "
+            f"socks5:// proxies, not {scheme}://; nothing was sent. Check HTTP_PROXY, "
+            "HTTPS_PROXY and ALL_PROXY, or this computer's proxy settings."
+        )
+    if scheme.startswith("socks5") and importlib.util.find_spec("socksio") is None:
+        return (
+            f"The proxy {shown} cannot be used: a SOCKS proxy needs the socksio package, "
+            "which is not installed; nothing was sent."
+        )
+    try:
+        parsed = httpx.URL(url)
+        user, password = parsed.username, parsed.password
+        if user and not password:
+            password = environ.get(PROXY_PASSWORD_VARIABLE, "")
+        proxy = httpx.Proxy(
+            parsed.copy_with(username=None, password=None),
+            auth=(user, password) if user or password else None,
+            # An https:// proxy's certificate is checked against the same trust store.
+            ssl_context=verify
+            if isinstance(verify, ssl.SSLContext) and parsed.scheme == "https"
+            else None,
+        )
+        return httpx.HTTPTransport(verify=verify, trust_env=True, proxy=proxy)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return f"The proxy {shown} cannot be used: it is not a valid URL; nothing was sent."
+
+
+class _ProxyRouter(httpx.BaseTransport):
+    """Sends each request direct or through the proxy `settings` names for its URL."""
+
+    def __init__(
+        self,
+        settings: ProxySettings,
+        direct: httpx.BaseTransport,
+        via: Mapping[str, httpx.BaseTransport],
+    ) -> None:
+        self.settings = settings
+        self._direct = direct
+        self._via = dict(via)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        chosen = self.settings.proxy_for(url.scheme, url.host, url.port)
+        transport = self._via.get(chosen) if chosen is not None else None
+        return (transport or self._direct).handle_request(request)
+
+    def close(self) -> None:
+        for transport in (self._direct, *self._via.values()):
+            transport.close()
+
+
+def _challenges(response: httpx.Response) -> list[str]:
+    """The schemes a 407's Proxy-Authenticate headers ask for ("Basic", "NTLM", …)."""
+    names = [v.strip().split(" ", 1)[0] for v in response.headers.get_list("proxy-authenticate")]
+    return list(dict.fromkeys(_shown(n, 20) for n in names if n))
+
+
+def _proxy_auth_words(route: _Route | None, challenges: list[str] | None = None) -> str:
+    """What a 407 means and how to give the proxy a user name and password."""
+    where = route.host_port if route else "proxy:port"
+    how = (
+        f"give the user name in the proxy's URL (HTTPS_PROXY=http://USER@{where}, and "
+        f"HTTP_PROXY the same) and the password in the environment variable "
+        f"{PROXY_PASSWORD_VARIABLE} — never in a file"
+    )
+    if challenges and not any(c.lower() == "basic" for c in challenges):
+        return (
+            "The proxy wants a user name and password, but it asks for "
+            f"{', '.join(challenges)} sign-in, which smstester does not do (it signs in with "
+            "a user name and password, Basic). Ask IT for a way round the proxy for this "
+            "server (NO_PROXY), or for a proxy that takes a user name and password."
+        )
+    if route is None or not route.user:
+        return f"The proxy wants a user name and password: {how}."
+    if not route.has_password:
+        return (
+            f"The proxy wants a user name and password: its URL names the user {route.user}, "
+            f"but {PROXY_PASSWORD_VARIABLE} is not set. Set that environment variable to the "
+            "proxy password — never in a file."
+        )
+    return (
+        f"The proxy did not accept the user name and password it was given (the user "
+        f"{route.user}): check the password ({PROXY_PASSWORD_VARIABLE} or the proxy's URL)."
+    )
+
+
 class SmsClient:
     """Sends SmsTests. Build it once (TLS set-up costs ~20 ms), off the UI thread.
 
@@ -549,12 +1000,25 @@ class SmsClient:
         verify: bool | str = True,
         transport: httpx.BaseTransport | None = None,
         max_body: int = MAX_BODY,
+        proxies: ProxySettings | None = None,
     ) -> None:
         self.timeouts = timeouts or Timeouts()
         self.max_body = max_body
         #: Why no send can be made with these settings (an unusable CA bundle), or None.
         self.setup_error: str | None = None
         ctx, self.setup_error = _tls_context(verify)
+        #: The proxies of this client (none with an injected transport: a test's own).
+        if proxies is None:
+            proxies = ProxySettings() if transport is not None else proxy_settings()
+        self.proxies = proxies
+        #: Proxy URL -> why it cannot be used (a send through it is refused in those words).
+        self._proxy_problems: dict[str, str] = {}
+        self._routes: dict[str, _Route] = {}
+        routed = transport is None and bool(self.proxies.proxies)
+        if routed:
+            transport = self._router(ctx)
+        elif transport is not None:
+            self.proxies = ProxySettings()
         total = self.timeouts.total
         self._http = httpx.Client(
             # No single wait is longer than the whole send may take.
@@ -568,6 +1032,22 @@ class SmsClient:
         )
         self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
         self._lock = threading.Lock()
+
+    def _router(self, ctx: ssl.SSLContext | bool) -> _ProxyRouter:
+        """The transport that sends each request direct or through its proxy. Without any
+        proxy set, there is none: httpx's own transport, as before proxies were read here."""
+        environ = dict(os.environ)
+        via: dict[str, httpx.BaseTransport] = {}
+        for _, url in self.proxies.proxies:
+            if url in via or url in self._proxy_problems:
+                continue
+            self._routes[url] = _route_of(url, environ)
+            made = _proxy_transport(url, ctx, environ)
+            if isinstance(made, str):
+                self._proxy_problems[url] = made
+            else:
+                via[url] = made
+        return _ProxyRouter(self.proxies, httpx.HTTPTransport(verify=ctx, trust_env=True), via)
 
     def close(self) -> None:
         self._http.close()
@@ -619,7 +1099,28 @@ class SmsClient:
 
     def send_request(self, request: httpx.Request, cancel: CancelToken | None = None) -> SendResult:
         """Send a built request and read the answer, never raising on network failure;
-        the whole send ends within `timeouts.total` seconds."""
+        the whole send ends within `timeouts.total` seconds. The result names the proxy
+        it went through (`proxy`), its password masked."""
+        url = request.url
+        chosen = self.proxies.proxy_for(url.scheme, url.host, url.port)
+        route = self._routes.get(chosen) if chosen is not None else None
+        if route is None:
+            return self._send_request(request, cancel, None)
+        problem = self._proxy_problems.get(route.url)
+        if problem is not None:
+            return SendResult(
+                request.method,
+                str(url),
+                0.0,
+                failure=Failure.PROXY,
+                error=problem,
+                proxy=route.shown,
+            )
+        return replace(self._send_request(request, cancel, route), proxy=route.shown)
+
+    def _send_request(
+        self, request: httpx.Request, cancel: CancelToken | None, route: _Route | None
+    ) -> SendResult:
         cancel = cancel or CancelToken()
         # Only one send is in flight per client in the window, so cutting every
         # connection is exact; it also reaches a reused keep-alive connection.
@@ -654,11 +1155,11 @@ class SmsClient:
             except (_Stopped, httpx.HTTPError) as exc:
                 if cancel.cancelled:
                     return cancelled()
-                proxy = _proxy_of(request.url, progress.dialled)
+                proxy = route.host_port if route else _proxy_of(request.url, progress.dialled)
                 if deadline.expired:
                     kind, words = self._too_slow(request.url, proxy, progress.connecting)
                 elif isinstance(exc, httpx.HTTPError):
-                    kind, words = _classify(exc, request.url, self.timeouts, proxy)
+                    kind, words = _classify(exc, request.url, self.timeouts, proxy, route)
                 else:  # stopped, yet neither cancelled nor late: cannot happen
                     kind, words = Failure.NETWORK, "The send was stopped."
                 total = elapsed()
@@ -679,6 +1180,12 @@ class SmsClient:
         location = response.headers.get("location") if response.is_redirect else None
         if failure is None and location is not None:
             error = None
+        if failure is None and response.status_code == 407:
+            # The proxy's own answer (or an intercepting proxy's, with none set here).
+            who = f"The proxy {route.shown}" if route else "A proxy between here and the server"
+            error = f"{who} answered 407 (Proxy Authentication Required). " + _proxy_auth_words(
+                route, _challenges(response)
+            )
         total = elapsed()
         return SendResult(
             request.method,

@@ -10,25 +10,32 @@ import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from smstester.core.client import SmsClient, Timeouts
+    from smstester.core.client import ProxySettings, SmsClient, Timeouts
 
 
 class ClientPool:
-    """One long-lived SmsClient per TLS/timeout set-up, built on first use (thread-safe)."""
+    """One long-lived SmsClient per TLS/timeout/proxy set-up, built on first use
+    (thread-safe). The proxy settings are read again at each `get` (a dictionary walk of the
+    environment, a registry or SystemConfiguration read on Windows and macOS), so a proxy
+    switched on or off in the system's settings applies from the next send on."""
 
     def __init__(self) -> None:
-        self._clients: dict[tuple[Timeouts | None, bool | str], SmsClient] = {}
+        self._clients: dict[tuple[Timeouts | None, bool | str, ProxySettings], SmsClient] = {}
         self._lock = threading.Lock()
 
     def get(self, timeouts: Timeouts | None, verify: bool | str) -> SmsClient:
-        """The client for `timeouts` and `verify`, made now if there is none yet."""
-        from smstester.core.client import SmsClient
+        """The client for `timeouts`, `verify` and today's proxies, made now if there is
+        none yet."""
+        from smstester.core.client import SmsClient, proxy_settings
 
-        key = (timeouts, verify)
+        proxies = proxy_settings()
+        key = (timeouts, verify, proxies)
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = self._clients[key] = SmsClient(timeouts=timeouts, verify=verify)
+                client = self._clients[key] = SmsClient(
+                    timeouts=timeouts, verify=verify, proxies=proxies
+                )
             return client
 
     def abort_all(self) -> None:

@@ -458,6 +458,19 @@ KNOWLEDGE: Final[tuple[Entry, ...]] = (
         "Check the HTTP_PROXY / HTTPS_PROXY settings, or ask IT about the proxy.",
     ),
     _local(
+        ("proxy-auth", "http-407"),
+        "network",
+        "The proxy wants a user name and password",
+        "The proxy between this computer and the server answered 407 Proxy Authentication "
+        "Required: it lets only signed-in users through.",
+        "Put your proxy user name in the proxy's URL: HTTPS_PROXY=http://USER@proxy:port (and "
+        "HTTP_PROXY the same); this overrides the system's proxy settings.",
+        "Put the password in the environment variable SMSTESTER_PROXY_PASSWORD before starting "
+        "smstester — never in a file, never on the command line.",
+        "If the proxy signs in with Windows (Negotiate, NTLM), ask IT for a way round it for "
+        "this server (NO_PROXY).",
+    ),
+    _local(
         ("network",),
         "network",
         "A network error stopped the send",
@@ -658,9 +671,13 @@ def _entry_for(result: SendResult) -> tuple[str, Entry]:
     if result.http_status is None or result.failure is not None:
         code = _failure_code(result)
         entry = _tls_entry(result.error or "") if code == "tls" else BY_CODE[code]
+        if code == "proxy" and (result.error or "").startswith("The proxy failed: 407"):
+            entry = BY_CODE["proxy-auth"]  # CONNECT answered 407: the code stays `proxy`
         return code, entry
     if result.location is not None:
         return "redirect", BY_CODE["redirect"]
+    if result.http_status == 407:  # a proxy's answer, whatever page it came with
+        return "http-407", BY_CODE["http-407"]
     env = _envelope(result)
     if env is None:
         return "not-envelope", BY_CODE["not-envelope"]

@@ -45,6 +45,8 @@ def report_lines(
     `preview` characters (the whole stays in the raw answer), at most MAX_ITEMS error
     items listed."""
     lines: list[Line] = [Line(f"{result.method} {result.url}", "head")]
+    if result.proxy is not None:
+        lines.append(Line(f"via proxy {result.proxy}", "dim"))
     elapsed = f"{result.elapsed_ms:.1f} ms"
     if result.http_status is None:
         lines.append(Line(f"No answer after {elapsed}: {result.error}", "fail"))
@@ -61,10 +63,14 @@ def report_lines(
         )
     if result.failure is not None:
         lines.append(Line(f"Incomplete answer: {result.error}", "fail"))
+    proxy_auth = result.http_status == 407 and result.failure is None and bool(result.error)
+    if proxy_auth:
+        lines.append(Line(str(result.error), "fail"))
     body = result.body
     env = body.envelope if body else None
-    if env is None and (result.failure is not None or result.location is not None):
-        # A cut-short body or a redirect's page: that it is not an envelope says nothing more.
+    if env is None and (result.failure is not None or result.location is not None or proxy_auth):
+        # A cut-short body, a redirect's page or a proxy's 407 page: that it is not an
+        # envelope says nothing more.
         return _masked(lines, secrets, preview)
     if env is None:
         note = body.note if body else "no body"
@@ -143,7 +149,7 @@ def _loops(result: SendResult) -> bool:
 def _masked(lines: list[Line], secrets: Iterable[str], preview: int = SHOW_LIMIT) -> list[Line]:
     """Every line masked, then cut to `preview` characters (masking first: a cut must never
     leave half a secret showing)."""
-    masker = Masker(secrets)
+    masker = Masker(_with_proxy_passwords(secrets))
     return [Line(_cut(masker.mask(line.text), preview), line.tone) for line in lines]
 
 
@@ -161,7 +167,7 @@ def raw_answer_text(result: SendResult, secrets: Iterable[str] = ()) -> str | No
         return None
     headers = "\n".join(f"{name}: {value}" for name, value in result.headers)
     status = f"HTTP {result.http_status} {result.reason_phrase}"
-    return redact(f"{status}\n{headers}\n\n{body.text}", secrets)
+    return redact(f"{status}\n{headers}\n\n{body.text}", _with_proxy_passwords(secrets))
 
 
 def summary(result: SendResult, secrets: Iterable[str] = (), *, limit: int = 300) -> str:
@@ -172,10 +178,18 @@ def summary(result: SendResult, secrets: Iterable[str] = (), *, limit: int = 300
     said = result.error or "The server answered: failure"
     if len(said) > 20 * limit:
         said = said[: 20 * limit] + "…"
-    shown = masked(said, secrets)
+    shown = masked(said, _with_proxy_passwords(secrets))
     return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
 def masked(text: str, secrets: Iterable[str]) -> str:
     """`text` with every form of every secret masked (for a message about an error)."""
     return redact(text, secrets)
+
+
+def _with_proxy_passwords(secrets: Iterable[str]) -> list[str]:
+    """`secrets` and every proxy password this process knows (a proxy URL's `user:pw@`,
+    SMSTESTER_PROXY_PASSWORD): a hostile proxy may echo them back in its answer."""
+    from smstester.core.client import proxy_passwords  # loaded already: a result exists
+
+    return [*secrets, *proxy_passwords()]
