@@ -10,6 +10,7 @@ characters stay well inside a frame or two) and keeps the raw text for *Show raw
 
 from __future__ import annotations
 
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -20,6 +21,8 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from smstester.ui.theme import LOG_TONES, PALETTES, Palette, painted_palette, palette_of
+
 if TYPE_CHECKING:
     from smstester.core.client import SendResult
     from smstester.core.report import Line
@@ -28,23 +31,21 @@ if TYPE_CHECKING:
 # The report (and the envelope parser under it) and `html` are imported by the first entry,
 # not before the window's first paint.
 
-# Colours per tone for a light and a dark palette.
-_LIGHT = {
-    "ok": "#1a7f37",
-    "fail": "#c62828",
-    "warn": "#9a6700",
-    "dim": "#57606a",
-    "head": "",
-    "plain": "",
-}
-_DARK = {
-    "ok": "#56d364",
-    "fail": "#ff7b72",
-    "warn": "#e3b341",
-    "dim": "#9198a1",
-    "head": "",
-    "plain": "",
-}
+# The tones' colours come from the theme's table (ui.theme), for the palette the log is
+# painted with; `recolour` repaints what the log holds when that palette changes.
+
+_COLOUR = re.compile(r"color:(#[0-9a-fA-F]{6})")
+
+
+def tone_colours(palette: Palette) -> dict[str, str]:
+    """The colour of each tone of the log in `palette` ("" for the text's own)."""
+    colours = {tone: palette.colour(state) for tone, state in LOG_TONES.items()}
+    return {**colours, "head": "", "plain": ""}
+
+
+# The tones in the two palettes of the table.
+_LIGHT: Final = tone_colours(PALETTES["light"])
+_DARK: Final = tone_colours(PALETTES["dark"])
 
 #: Characters of one report line in the log pane (the raw answer has the rest).
 LINE_PREVIEW: Final = 2000
@@ -200,6 +201,10 @@ class LogView(QTextBrowser):
         self._raw: OrderedDict[str, RawAnswer] = OrderedDict()
         self._raw_cost = 0
         self._count = 0
+        #: Every colour a tone has been written in (of any palette), and its tone.
+        self._tone_of: dict[str, str] = {}
+        #: The link colours (QColor.rgb()) of the palettes the log has been painted with.
+        self._links: set[int] = {self.palette().color(QPalette.ColorRole.Link).rgb()}
         self.anchorClicked.connect(self._open_anchor)
 
     @property
@@ -209,15 +214,65 @@ class LogView(QTextBrowser):
 
     def colours(self) -> dict[str, str]:
         """The colour of each tone for the current palette (for `prepare_entry`)."""
-        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-        return dict(_DARK if dark else _LIGHT)
+        colours = tone_colours(painted_palette(self))
+        for tone, colour in colours.items():
+            if colour:
+                self._tone_of.setdefault(colour, tone)
+        return colours
+
+    def _in_current_colours(self, html: str) -> str:
+        """`html` laid out with the colours of an earlier palette, in the current one's."""
+        colours = self.colours()
+
+        def swap(found: re.Match[str]) -> str:
+            tone = self._tone_of.get(found.group(1).lower())
+            return f"color:{colours[tone]}" if tone else found.group(0)
+
+        return _COLOUR.sub(swap, html)
+
+    def recolour(self) -> None:
+        """Repaint what the log holds in the current palette's colours (a theme switch):
+        each run of text in an earlier palette's tone colour, and the links."""
+        from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+
+        colours = self.colours()
+        link = palette_of(self).color(QPalette.ColorRole.Link)
+        swap = {QColor(c).rgb(): QColor(colours[tone]) for c, tone in self._tone_of.items()}
+        swap.update({old: link for old in self._links if old != link.rgb()})
+        self._links.add(link.rgb())
+        # The runs to repaint are found first: repainting one may merge it with the next.
+        runs: list[tuple[int, int, QColor]] = []
+        block = self.document().begin()
+        while block.isValid():
+            iterator = block.begin()
+            while not iterator.atEnd():
+                fragment = iterator.fragment()
+                fmt = fragment.charFormat()
+                if fmt.hasProperty(QTextCharFormat.Property.ForegroundBrush):
+                    was = fmt.foreground().color().rgb()
+                    colour = swap.get(was)
+                    if colour is not None and colour.rgb() != was:
+                        runs.append((fragment.position(), fragment.length(), colour))
+                iterator += 1
+            block = block.next()
+        if not runs:
+            return
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        for start, length, colour in runs:
+            cursor.setPosition(start)
+            cursor.setPosition(start + length, QTextCursor.MoveMode.KeepAnchor)
+            change = QTextCharFormat()
+            change.setForeground(colour)
+            cursor.mergeCharFormat(change)
+        cursor.endEditBlock()
 
     def add_entry(self, entry: Entry) -> None:
         """One entry for a finished send, prepared by `prepare_entry`."""
         self._count += 1
         stamp = time.strftime("%H:%M:%S")
         parts = [f'<div style="color:{self.colours()["dim"]}">#{self._count} · {stamp}</div>']
-        parts.append(entry.html)
+        parts.append(self._in_current_colours(entry.html))
         if entry.raw is not None:
             key = str(self._count)
             self._raw[key] = RawAnswer(f"Raw answer #{self._count}", entry.raw)
