@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import importlib.util
 import ipaddress
 import itertools
@@ -440,7 +441,8 @@ class _Progress:
         download = None if headers is None or body_done is None else (body_done - headers) * 1000
         return Timings(
             connect_ms=connect,
-            tls_ms=self.span("connection.start_tls"),
+            # Through a proxy's tunnel the server's TLS is the proxy's step ("proxy.").
+            tls_ms=self.span("proxy.start_tls") or self.span("connection.start_tls"),
             wait_ms=wait,
             download_ms=download,
             total_ms=total_ms,
@@ -550,6 +552,7 @@ PROXY_PASSWORD_VARIABLE: Final = "SMSTESTER_PROXY_PASSWORD"  # noqa: S105 (a nam
 _PROXY_SCHEMES: Final = ("http", "https", "all")
 _USABLE_PROXIES: Final = ("http", "https", "socks5", "socks5h")
 _WINDOWS_KEY: Final = r"Software\Microsoft\Windows\CurrentVersion\Internet Settings"
+_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?")
 _IP_PREFIX = re.compile(r"(\d+(?:\.\d+){0,3})(?:/(\d+))?")
 
 
@@ -560,6 +563,7 @@ def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
+@functools.lru_cache(maxsize=256)
 def _network(entry: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     """`entry` as an address or a CIDR range ("10.0.0.0/8", "::1", "[::1]"), else None."""
     text = entry.strip("[]") if entry.startswith("[") and entry.endswith("]") else entry
@@ -615,6 +619,7 @@ def _no_proxy_match(entry: str, scheme: str, host: str, port: int) -> bool:
     return bool(name) and (host == name or host.endswith("." + name))
 
 
+@functools.lru_cache(maxsize=256)
 def _glob(pattern: str) -> re.Pattern[str]:
     """A Windows/macOS exception pattern ("*" any run, "?" one character), case-insensitive."""
     body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
@@ -697,10 +702,11 @@ def _environment_proxies(environ: Mapping[str, str]) -> dict[str, str]:
     """`*_proxy` variables as urllib reads them: any case, the lower-case one winning (an
     empty lower-case variable unsets the other)."""
     found: dict[str, str] = {}
-    for name, value in environ.items():
-        if value and name.lower().endswith("_proxy"):
+    named = [(n, v) for n, v in environ.items() if n[-6:].lower() == "_proxy"]
+    for name, value in named:
+        if value:
             found[name.lower()[:-6]] = value
-    for name, value in environ.items():
+    for name, value in named:
         if name.endswith("_proxy") and name == name.lower():
             if value:
                 found[name[:-6]] = value
@@ -906,6 +912,11 @@ def _proxy_transport(
         )
     try:
         parsed = httpx.URL(url)
+        port = parsed.port
+        if not _HOST_NAME.fullmatch(parsed.host) and _ip(parsed.host) is None:
+            raise ValueError(parsed.host)
+        if port is not None and not 0 < port < 65536:
+            raise ValueError(port)
         user, password = parsed.username, parsed.password
         if user and not password:
             password = environ.get(PROXY_PASSWORD_VARIABLE, "")
@@ -944,6 +955,24 @@ class _ProxyRouter(httpx.BaseTransport):
     def close(self) -> None:
         for transport in (self._direct, *self._via.values()):
             transport.close()
+
+
+def _waited_through(words: str, route: _Route, url: httpx.URL, progress: _Progress) -> str:
+    """A wait's words when the connection was the proxy's: for https://, the proxy did
+    not answer its CONNECT when no tunnel was made; else the server did not answer
+    through it."""
+    host = url.host + (f":{url.port}" if url.port else "")
+    silent = f"{host} accepted the connection but did not answer in time"
+    if not words.startswith(silent):
+        return words
+    if url.scheme == "https" and "proxy.start_tls.started" not in progress.marks:
+        said = (
+            f"The proxy {route.host_port} accepted the connection but did not answer in time "
+            f"when asked to connect to {host}"
+        )
+    else:
+        said = f"{host} did not answer in time through the proxy {route.host_port}"
+    return said + words[len(silent) :]
 
 
 def _challenges(response: httpx.Response) -> list[str]:
@@ -1162,6 +1191,8 @@ class SmsClient:
                     kind, words = _classify(exc, request.url, self.timeouts, proxy, route)
                 else:  # stopped, yet neither cancelled nor late: cannot happen
                     kind, words = Failure.NETWORK, "The send was stopped."
+                if route is not None and kind is Failure.READ_TIMEOUT:
+                    words = _waited_through(words, route, request.url, progress)
                 total = elapsed()
                 return SendResult(
                     request.method,

@@ -249,6 +249,10 @@ def test_an_unusable_proxy_is_said_and_nothing_is_sent(monkeypatch: pytest.Monke
         ("socks4://sock:1080", "socks4"),
         ("socks5://sock:1080", "socksio"),
         ("ftp://files:21", "ftp"),
+        ("http://pro xy:3128", "not a valid URL"),
+        ("http://:3128", "not a valid URL"),
+        ("http://proxy:99999", "not a valid URL"),
+        ("http://[bad:1", "not a valid URL"),
     ):
         monkeypatch.setenv("HTTPS_PROXY", url)
         with SmsClient() as client:

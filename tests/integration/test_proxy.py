@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import socket
+import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import replace
@@ -24,6 +25,7 @@ from faulty_servers import (
     LoopbackServer,
     forward_to,
     free_port,
+    never_answer,
     pump,
     read_request,
     server_tls,
@@ -32,7 +34,9 @@ from faulty_servers import (
 from smstester.cli import main
 from smstester.core.client import (
     PROXY_PASSWORD_VARIABLE,
+    Failure,
     SmsClient,
+    Timeouts,
     proxy_settings,
     windows_settings,
 )
@@ -296,6 +300,7 @@ def test_https_through_an_authenticating_proxy(
     assert proxy.seen == [f"CONNECT 127.0.0.1:{https_sandbox.port} HTTP/1.1"]
     assert proxy.auths == [basic(USER, PASSWORD)]
     assert f"via proxy {proxy_url(proxy, f'{USER}@')}" in out
+    assert " · TLS " in out  # the server's TLS, inside the proxy's tunnel
     assert PASSWORD not in out + err
 
 
@@ -364,3 +369,28 @@ def test_the_log_entry_names_the_proxy(
 
 def demo_test(sandbox: SandboxServer, base_url: str) -> SmsTest:
     return replace(sandbox.demo.as_test(), base_url=base_url)
+
+
+def test_a_silent_proxy_ends_within_the_whole_send_limit(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with LoopbackServer(never_answer) as silent:
+        for variable, base in (
+            ("HTTP_PROXY", f"http://{CORP_HOST}"),
+            ("HTTPS_PROXY", f"https://{CORP_HOST}"),
+        ):
+            monkeypatch.setenv(variable, silent.url)
+            start = time.perf_counter()
+            with SmsClient(timeouts=Timeouts(connect=5, read=30, total=0.5)) as client:
+                result = client.send_request(build_request(demo_test(sandbox, base)))
+            assert time.perf_counter() - start < 3
+            assert result.proxy == silent.url
+            assert result.failure in (Failure.READ_TIMEOUT, Failure.CONNECT_TIMEOUT)
+            assert "waited 0.5 s" in (result.error or "")
+            said = {
+                "HTTP_PROXY": f"{CORP_HOST} did not answer in time through the proxy "
+                f"127.0.0.1:{silent.port}",
+                "HTTPS_PROXY": f"The proxy 127.0.0.1:{silent.port} accepted the connection but "
+                f"did not answer in time when asked to connect to {CORP_HOST}",
+            }[variable]
+            assert (result.error or "").startswith(said)
