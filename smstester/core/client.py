@@ -1020,6 +1020,13 @@ class SmsClient:
 
     Answers are never compressed on request (`Accept-Encoding: identity`); a server that
     compresses anyway (gzip, deflate, stacked) is decoded here, never past `max_body`.
+
+    Proxies (`proxies`, read by `proxy_settings` when not given): with none set, httpx's
+    own transport, as it always was. With one, a `_ProxyRouter` decides per request
+    (`ProxySettings.proxy_for`) rather than httpx's per-scheme mounts: the system's bypass
+    lists ("10.*", `<local>`) are not URL patterns, httpx never asks `proxy_bypass`, and
+    urllib's Windows `proxy_bypass_registry` looks the host up in DNS (twice) outside any
+    deadline. Building it costs ~0.1 ms more than before (a 2-core machine, measured).
     """
 
     def __init__(
