@@ -49,10 +49,16 @@ def choose(parent: QWidget | None, title: str, text: str, choices: tuple[str, ..
 
 def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
     """A line of text, or None when cancelled."""
-    from PySide6.QtWidgets import QInputDialog, QLineEdit
+    from PySide6.QtWidgets import QInputDialog
 
-    value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
-    return value if ok else None
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextValue(text)
+    # Wide enough for its title (window managers cut it to "Save p…file as" otherwise).
+    dialog.setMinimumWidth(max(360, dialog.fontMetrics().horizontalAdvance(title) + 160))
+    ok = dialog.exec()
+    return dialog.textValue() if ok else None
 
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:

@@ -321,6 +321,7 @@ class ConnectionForm(QWidget):
         self.segment_label = QLabel(self)
         self.segment_label.setObjectName("segmentLabel")
         self.segment_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.segment_label.setWordWrap(True)  # a long count wraps, never widens the form
         self.limit_note = self._note("messageLimitLabel")
         self._note_edit = -1  # the edit the note is about
         #: What looks likely to fail although a send would be accepted (core.preflight).

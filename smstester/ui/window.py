@@ -39,7 +39,7 @@ from smstester.ui.profiles import ProfileBar
 from smstester.ui.tasks import TaskRunner, describe, gc_paused
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtGui import QCloseEvent, QShowEvent
 
     # The HTTP client (and httpx under it) is imported after the first paint: on a worker
     # by `_warm_up`, or by the first send, whichever comes first.
@@ -145,13 +145,28 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.tls_banner)
         left_layout.addWidget(self.transport_banner)
         left_layout.addWidget(self.form, 1)
-        left_layout.addLayout(buttons)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(left)
-        scroll.setMinimumWidth(380)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own
+        # The form scrolls (vertically only: its rows wrap) when the screen is short; Send,
+        # Cancel and the copy buttons stay below it, always in view.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_scroll = scroll
+        form_side = QWidget(self)
+        form_side.setObjectName("formSide")
+        side_layout = QVBoxLayout(form_side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(scroll, 1)
+        button_margin = QVBoxLayout()
+        button_margin.setContentsMargins(9, 0, 9, 9)
+        button_margin.addLayout(buttons)
+        side_layout.addLayout(button_margin)
+        # As wide as the form's narrowest layout, and the scroll bar beside it: no field is
+        # ever cut (the notes under the fields wrap instead).
+        needed = left.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        form_side.setMinimumWidth(max(needed, self.FORM_MIN_WIDTH))
 
         self.log = LogView(self)
         #: What the last answer means and what to do (hidden until a send fails).
@@ -172,9 +187,10 @@ class MainWindow(QMainWindow):
         right_layout.addWidget(self.log, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(form_side)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 1)
+        # The form gets the room it needs first; the log takes what is left.
+        self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
@@ -199,6 +215,7 @@ class MainWindow(QMainWindow):
         self._secret_copy: str | None = None
         #: Save and close was chosen: the profile to see stored before closing.
         self._close_after_save: Profile | None = None
+        self._fitted = False
 
         self._build_menus()
         self._set_tab_order()
@@ -222,6 +239,34 @@ class MainWindow(QMainWindow):
         self.warm_up_timer.setSingleShot(True)
         self.warm_up_timer.timeout.connect(self._warm_up)
         self.warm_up_timer.start(self.WARM_UP_DELAY_MS)
+        from smstester.ui.accessibility import name_for_screen_readers
+
+        name_for_screen_readers(self)
+
+    #: The narrowest the form side gets (its rows wrap their notes below that).
+    FORM_MIN_WIDTH = 400
+
+    def fit_to_screen(self) -> None:
+        """Within the screen's available area: a default or restored size that does not
+        fit (a small laptop, QT_SCALE_FACTOR=2, a screen gone since) is pulled back on."""
+        screen = self.screen()
+        if screen is None:
+            return
+        room = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_w = max(frame.width() - self.width(), 0)
+        extra_h = max(frame.height() - self.height(), 0)
+        width = min(self.width(), room.width() - extra_w)
+        height = min(self.height(), room.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(max(width, 200), max(height, 200))
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), room.x()), room.right() - frame.width() + 1)
+        y = min(max(frame.y(), room.y()), room.bottom() - frame.height() + 1)
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(x, y)
+        left = min(self.splitter.sizes()[0], max(self.FORM_MIN_WIDTH, self.width() // 2))
+        self.splitter.setSizes([left, max(self.width() - left, 1)])
 
     def _set_tab_order(self) -> None:
         """Tab follows the screen: the profile row, the form top to bottom, Send, Cancel,
@@ -758,6 +803,12 @@ class MainWindow(QMainWindow):
         if self.sandbox is not None:
             self.sandbox.stop()
             self.sandbox = None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._fitted:  # the first show: the size (default or restored) is known
+            self._fitted = True
+            self.fit_to_screen()
+        super().showEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.profiles.modified():
