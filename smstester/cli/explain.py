@@ -31,7 +31,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         eprint(
             f"smstester: no notes on {printable(args.code)!r}: give a Twilio code (5 digits), "
             "a jframework code such as AppIntegrationNotFound, http-NNN, or one of refused, "
-            "dns, tls, timeout, dropped, too-large, proxy, network, cancelled"
+            "dns, tls, timeout, dropped, too-large, proxy, proxy-auth, network, cancelled"
         )
         return EXIT_BAD_INPUT
     if args.json:
