@@ -189,3 +189,20 @@ def test_naming_twice_changes_nothing(window: MainWindow) -> None:
     name_for_screen_readers(window)
     after = {w: (name(w), description(w)) for w in inputs_and_buttons(window)}
     assert before == after
+
+
+def test_a_menu_items_tip_is_not_announced(
+    qtbot: QtBot, window: MainWindow, announced: list[str]
+) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    menu = window.menuBar().actions()[0].menu()
+    assert isinstance(menu, QMenu)
+    menu.popup(QPoint(0, 0))
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None, timeout=5000)
+    window.statusBar().showMessage("a menu item's tip")
+    menu.close()
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=5000)
+    window.statusBar().showMessage("Copied the curl command.")
+    assert announced == ["Copied the curl command."]
