@@ -185,22 +185,20 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 def record_send(
     args: argparse.Namespace, test: SmsTest, result: SendResult, profile: Profile | None
-) -> HistoryEntry:
+) -> HistoryEntry | None:
     """The send's history entry (masked), kept unless --no-history; a history that cannot
     be kept is said on stderr and never changes the send's outcome (the entry's id is
     then None)."""
-    import dataclasses
+    from smstester.core.history import HistoryStore, keep_send
 
-    from smstester.core.history import HistoryStore, entry_from_send
-
-    entry = entry_from_send(test, result, profile=profile.name if profile else None)
+    name = profile.name if profile else None
     if args.no_history:
-        return entry
+        return keep_send(None, test, result, profile=name).entry
     with HistoryStore() as store:
-        recorded = store.record(entry)
-    if recorded.notice:
-        eprint(f"smstester: warning: {recorded.notice}")
-    return dataclasses.replace(entry, id=recorded.id)
+        kept = keep_send(store, test, result, profile=name)
+    if kept.notice:
+        eprint(f"smstester: warning: {kept.notice}")
+    return kept.entry
 
 
 def print_result(

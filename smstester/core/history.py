@@ -204,6 +204,20 @@ class HistoryEntry:
             "version": self.version,
         }
 
+    def as_test(self, base: SmsTest) -> SmsTest:
+        """`base` with what this entry sent laid over it: connection, numbers, message.
+        The secrets stay `base`'s (the history holds none: they come from the profile's
+        keyring); the numbers are E.164 already, so the region stays `base`'s too."""
+        return base.with_changes(
+            base_url=self.base_url,
+            brand_url=self.brand_url,
+            integration_id=self.integration_id,
+            username=self.username,
+            phone_from=self.phone_from,
+            phone_to=self.phone_to,
+            message=self.message,
+        )
+
     def _values(self) -> tuple[Any, ...]:
         def text(value: object) -> str | None:
             return None if value is None else json.dumps(value, ensure_ascii=False)
@@ -354,6 +368,29 @@ def _safe(value: Any, masker: Masker, depth: int = 0) -> Any:
     return _safe(str(value), masker, depth)
 
 
+def _larger_than(value: Any, limit: int) -> bool:
+    """Whether `value` (parsed JSON) is larger than about `limit` characters as JSON; walks
+    only as far as it must (json.dumps of megabytes holds the GIL in one C call)."""
+    size = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            size += len(item) + 2
+        elif isinstance(item, dict):
+            size += 2 + 4 * len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            size += 2 + len(item)
+            stack.extend(item)
+        else:
+            size += 8
+        if size > limit:
+            return True
+    return False
+
+
 def correlation_ids(result: SendResult) -> tuple[str, ...]:
     """Every correlation id of an answer: the error items' (as the diagnosis reads them),
     then the headers' (X-Correlation-Id, X-Request-Id, …), each once."""
@@ -385,6 +422,8 @@ def entry_from_send(
     when: datetime.datetime | None = None,
 ) -> HistoryEntry:
     """The history entry of one send, every text masked over `test`'s secrets."""
+    import dataclasses
+
     from smstester.core.diagnosis import diagnose
     from smstester.core.phone import check_number
     from smstester.core.redaction import Masker
@@ -396,15 +435,21 @@ def entry_from_send(
         for value in (test.phone_from, test.phone_to)
     ]
     segments = count_segments(test.message)
-    found = diagnose(result)
     env = result.body.envelope if result.body else None
+    dropped = 0
+    if env is not None and len(env.errors) > MAX_ITEMS:
+        # Only the items kept are read (codes, ids, the diagnosis): 100,000 of them would
+        # cost the worker half a second, and the window's UI thread waits for the GIL.
+        dropped = len(env.errors) - MAX_ITEMS
+        env = dataclasses.replace(env, errors=env.errors[:MAX_ITEMS])
+        assert result.body is not None
+        result = dataclasses.replace(result, body=dataclasses.replace(result.body, envelope=env))
+    found = diagnose(result)
     envelope = result.as_json()["envelope"]
     if envelope is not None:
-        envelope["errors"] = envelope["errors"][:MAX_ITEMS]
-        if len(env.errors if env else ()) > MAX_ITEMS:
-            envelope["errorsNotKept"] = len(env.errors) - MAX_ITEMS if env else 0
-        data = envelope.get("data")
-        if data is not None and len(json.dumps(data, default=str)) > DATA_LIMIT:
+        if dropped:
+            envelope["errorsNotKept"] = dropped
+        if _larger_than(envelope.get("data"), DATA_LIMIT):
             envelope["data"] = "(too large to keep in the history)"
     kept = _safe(
         {
@@ -464,6 +509,41 @@ class Recorded:
     id: int | None
     error: str | None = None
     notice: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """What `keep_send` did: the entry (with its id once recorded; None only when it could
+    not even be built) and what recording it said (None: not recorded, as asked)."""
+
+    entry: HistoryEntry | None
+    recorded: Recorded | None
+
+    @property
+    def notice(self) -> str | None:
+        """What to tell the user now, or None."""
+        return self.recorded.notice if self.recorded is not None else None
+
+
+def keep_send(
+    store: HistoryStore | None, test: SmsTest, result: SendResult, *, profile: str | None = None
+) -> Kept:
+    """Build the entry of a send and record it in `store` (None: do not record, as
+    `--no-history` asks). Never raises: the send happened whatever the history does."""
+    import dataclasses
+
+    try:
+        entry = entry_from_send(test, result, profile=profile)
+    except Exception as exc:  # a bug; it must not turn a send into a failure
+        words = (
+            f"The send history cannot be kept: unexpected error: {type(exc).__name__}. "
+            "Sending still works; this send is not in the history."
+        )
+        return Kept(None, Recorded(None, words, words) if store is not None else None)
+    if store is None:
+        return Kept(entry, None)
+    recorded = store.record(entry)
+    return Kept(dataclasses.replace(entry, id=recorded.id), recorded)
 
 
 class _Unusable(Exception):

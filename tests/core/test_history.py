@@ -528,3 +528,36 @@ def test_two_processes_writing_500_each_lose_none(tmp_path: Path) -> None:
     assert store.count("two ") == 500
     messages = {e.message for e in store.search(limit=2000)}
     assert messages == {f"{name} {i}" for name in ("one", "two") for i in range(500)}
+
+
+def test_keep_send_records_and_never_raises(
+    store: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = history.keep_send(store, GOOD, OK, profile="Acme")
+    assert kept.entry is not None and kept.entry.id is not None
+    assert store.get(kept.entry.id) is not None
+    assert kept.notice is None
+    skipped = history.keep_send(None, GOOD, OK)  # --no-history: built, not kept
+    assert skipped.entry is not None and skipped.entry.id is None
+    assert skipped.recorded is None
+    assert store.count() == 1
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(history, "entry_from_send", broken)
+    failed = history.keep_send(store, GOOD, OK)
+    assert failed.entry is None
+    assert failed.notice is not None and "Sending still works" in failed.notice
+
+
+def test_an_entry_as_a_test_keeps_the_base_secrets(store: HistoryStore) -> None:
+    sent = GOOD.with_changes(phone_to="(415) 555-2672", region="US", message="again")
+    entry = entry_from_send(sent, OK, profile="Acme")
+    base = GOOD.with_changes(auth_key="from-keyring", password="also-keyring", region="GB")
+    again = entry.as_test(base)
+    assert (again.auth_key, again.password) == ("from-keyring", "also-keyring")
+    assert again.phone_to == "+14155552672"
+    assert again.message == "again"
+    assert again.region == "GB"
+    assert again.integration_id == GOOD.integration_id
