@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import (
@@ -42,7 +44,9 @@ from smstester.ui import dialogs
 from smstester.ui.tasks import TaskRunner, describe
 
 if TYPE_CHECKING:
-    from smstester.core.history import HistoryEntry, HistoryStore
+    from smstester.core.client import SendResult
+    from smstester.core.history import HistoryEntry, HistoryStore, Kept
+    from smstester.core.model import SmsTest
 
 #: Rows asked for at a time.
 PAGE: Final = 200
@@ -180,14 +184,15 @@ class HistoryPanel(QWidget):
 
     #: The entry to load into the form, ready to send again.
     resend_requested = Signal(object)
+    #: Words for the user about the history (it cannot be kept, a file was set aside).
+    notice = Signal(str)
 
     def __init__(self, store: HistoryStore | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        if store is None:
-            from smstester.core.history import HistoryStore
-
-            store = HistoryStore()  # opens nothing yet: the first query does, on a worker
-        self.store = store
+        #: Made on the first worker that needs it when not given: importing the store
+        #: (sqlite3) costs some 20 ms that the window's first paint need not pay.
+        self._store = store
+        self._store_lock = threading.Lock()
         pool = QThreadPool(self)
         pool.setMaxThreadCount(1)  # queries, the clear and the first load stay in order
         self.tasks = TaskRunner(self, pool)
@@ -213,10 +218,10 @@ class HistoryPanel(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.resend_button = QPushButton("&Resend", self)
+        self.resend_button = QPushButton("Resend", self)
         self.resend_button.setObjectName("resendButton")
         self.resend_button.setToolTip("Load the selected send into the form, ready to send again")
-        self.copy_ticket_button = QPushButton("Copy for &ticket", self)
+        self.copy_ticket_button = QPushButton("Copy for ticket", self)
         self.copy_ticket_button.setObjectName("copyTicketButton")
         self.copy_ticket_button.setToolTip(
             "Copy the selected send (or the last one) as a note for a support ticket"
@@ -229,6 +234,10 @@ class HistoryPanel(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
 
+        for button in (self.resend_button, self.copy_ticket_button, self.clear_button):
+            # The panel sits beside the log: it must never make the window wider than the
+            # log alone does (a very narrow panel cuts the buttons' words instead).
+            button.setMinimumWidth(36)
         buttons = QHBoxLayout()
         buttons.addWidget(self.resend_button)
         buttons.addWidget(self.copy_ticket_button)
@@ -261,6 +270,54 @@ class HistoryPanel(QWidget):
         self.clear_button.clicked.connect(self.clear_history)
         self._update_buttons()
 
+    @property
+    def store(self) -> HistoryStore:
+        """The history (made at the first use, on whichever thread asks: a worker)."""
+        with self._store_lock:
+            if self._store is None:
+                from smstester.core.history import HistoryStore
+
+                self._store = HistoryStore()
+            return self._store
+
+    # --- recording (for the window) ---------------------------------------------------
+
+    @staticmethod
+    def entry_for(test: SmsTest, result: SendResult, profile: str | None) -> Kept:
+        """The history entry of a send, masked (no database work). Runs on the send's
+        worker, where the answer is; never raises. `keep` records it then."""
+        from smstester.core.history import keep_send
+
+        return keep_send(None, test, result, profile=profile)
+
+    def keep(self, kept: Kept) -> None:
+        """Record a send's entry (`entry_for`) on the panel's worker, then show it first
+        in the list; what the history says about it goes to `notice`."""
+        entry = kept.entry
+        if entry is None or self._shut_down:
+            self.show_kept(kept)
+            return
+
+        def work() -> Kept:
+            from smstester.core.history import Kept
+
+            recorded = self.store.record(entry)  # never raises
+            return Kept(dataclasses.replace(entry, id=recorded.id), recorded)
+
+        self.tasks.start(work, result=self.show_kept)
+
+    def show_kept(self, kept: Kept) -> None:
+        """A send recorded: first in the list (when it matches the filter); a notice (a
+        history that cannot be kept, a file set aside) in the status line and `notice`."""
+        if kept.entry is not None and kept.entry.id is not None:
+            self.add_entry(kept.entry)
+        elif kept.entry is not None:
+            self._last = kept.entry  # not kept, but still the last one for a ticket
+            self._update_buttons()
+        if kept.notice:
+            self.status.setText(kept.notice)
+            self.notice.emit(kept.notice)
+
     # --- loading ----------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -278,9 +335,9 @@ class HistoryPanel(QWidget):
 
     def load_page(self, generation: int, text: str, before: int | None) -> None:
         """Ask the store for one page (on the worker); the model gets it on this thread."""
-        store = self.store
 
         def work() -> tuple[list[HistoryEntry], list[str]]:
+            store = self.store  # made here, on the worker, the first time
             page = store.search(text, limit=PAGE + 1, before=before)
             return page, store.take_warnings()
 
@@ -321,6 +378,18 @@ class HistoryPanel(QWidget):
             self.status.setText("")
         self._last = entry
         self._update_buttons()
+
+    @property
+    def focus_chain(self) -> list[QWidget]:
+        """The panel's stops for Tab, in screen order (the window chains them after the
+        log). No Alt+letter: the form and the menus use every free one."""
+        return [
+            self.filter_edit,
+            self.view,
+            self.resend_button,
+            self.copy_ticket_button,
+            self.clear_button,
+        ]
 
     # --- the entry chosen -------------------------------------------------------------
 
@@ -369,7 +438,6 @@ class HistoryPanel(QWidget):
             cancel_default=True,
         ):
             return
-        store = self.store
         self.model.clear()
         self._last = None
 
@@ -381,7 +449,7 @@ class HistoryPanel(QWidget):
             self.status.setText(describe(error))
             self.model.reload(self.filter_edit.text().strip())
 
-        self.tasks.start(store.clear, result=done, failed=failed)
+        self.tasks.start(lambda: self.store.clear(), result=done, failed=failed)
 
     # --- closing ----------------------------------------------------------------------
 
@@ -391,8 +459,8 @@ class HistoryPanel(QWidget):
         self.filter_timer.stop()
         self.first_load_timer.stop()
         self.tasks.close()
-        store = self.store
-        store.close()
+        if self._store is not None:
+            self._store.close()
 
 
 __all__ = ["PAGE", "HistoryModel", "HistoryPanel"]

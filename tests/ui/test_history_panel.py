@@ -262,3 +262,65 @@ def test_a_history_that_cannot_be_read_is_said(qtbot: QtBot, tmp_path: Path) -> 
         assert panel.model.rowCount() == 0
     finally:
         panel.shutdown()
+
+
+def test_a_send_recorded_on_a_worker_lands_on_top(
+    qtbot: QtBot, panel: HistoryPanel, store: Watched
+) -> None:
+    """What the window does with each send: the entry built on the send's worker, kept on
+    the panel's, shown here."""
+    shown(qtbot, panel)
+    before = store.count()
+    test = TEST.with_changes(phone_to="+447700900555")
+    kept = panel.entry_for(test, failed("+447700900555"), "Initech")
+    assert kept.entry is not None and kept.entry.id is None
+    assert store.count() == before  # no database work there
+    with qtbot.waitSignal(panel.model.rowsInserted, timeout=5000):
+        panel.keep(kept)
+    assert store.count() == before + 1
+    assert cell(panel, 0, "To") == "+447700900555"
+    assert cell(panel, 0, "Profile") == "Initech"
+    assert cell(panel, 0, "Code") == "21211"
+    assert panel.model.rows[0].id is not None
+
+
+def test_a_history_that_cannot_be_kept_is_a_notice(qtbot: QtBot, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("where the config folder should be")
+    panel = HistoryPanel(HistoryStore(blocker / "history.sqlite3"))
+    qtbot.addWidget(panel)
+    try:
+        kept = panel.entry_for(TEST, OK, None)
+        with qtbot.waitSignal(panel.notice, timeout=5000) as said:
+            panel.keep(kept)
+        assert "cannot be kept" in said.args[0]
+        assert "Sending still works" in panel.status.text()
+        *_, copy = widgets(panel)
+        assert copy.isEnabled()  # the last send, though not kept, can go in a ticket
+    finally:
+        panel.shutdown()
+
+
+def test_the_default_store_is_made_off_the_ui_thread(
+    qtbot: QtBot, config_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import smstester.core.history as core_history
+
+    made_on_ui: list[bool] = []
+    original = core_history.HistoryStore.__init__
+
+    def init(self: HistoryStore, *args: Any, **kwargs: Any) -> None:
+        made_on_ui.append(threading.get_ident() == threading.main_thread().ident)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(core_history.HistoryStore, "__init__", init)
+    panel = HistoryPanel()
+    qtbot.addWidget(panel)
+    try:
+        assert made_on_ui == []  # nothing made while the window is being built
+        panel.show()
+        qtbot.waitUntil(lambda: "No sends" in panel.status.text(), timeout=5000)
+        assert made_on_ui == [False]
+        assert panel.store.path == config_folder / "history.sqlite3"
+    finally:
+        panel.shutdown()
