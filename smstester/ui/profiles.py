@@ -4,6 +4,12 @@ The profile file and the keyring are touched only on a worker (a one-thread pool
 their operations in order); the UI thread only ever sees finished results. The profile
 store (and the file code under it) is imported by that worker too, not before the first
 paint.
+
+The file is watched (QFileSystemWatcher on it and its folder, and a look whenever the
+window becomes active): profiles saved by the CLI or another window are listed without a
+restart, read again on the worker. The profile in the form follows a change made
+elsewhere unless the form has unsaved edits, which are kept; one deleted elsewhere is
+said, and the form keeps what it shows.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 from smstester.core.fields import SINGLE_LINE_FIELDS
@@ -21,6 +27,8 @@ from smstester.ui import dialogs
 from smstester.ui.tasks import TaskRunner, describe
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QFileSystemWatcher
+
     from smstester.core.connection import DeletedProfile, SavedProfile
     from smstester.core.keystore import SecretStore
     from smstester.core.profiles import Profile, ProfileStore
@@ -36,6 +44,18 @@ class Opened:
     store: ProfileStore
     keys: SecretStore
     last: Profile | None
+    #: The file as it was read (see `file_signature`).
+    signature: tuple[int, int, int] | None = None
+
+
+def file_signature(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of the profiles file from the next: inode, size, mtime
+    (None while there is no file). One stat: for a worker."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_ino, found.st_size, found.st_mtime_ns)
 
 
 class ProfileBar(QWidget):
@@ -70,6 +90,15 @@ class ProfileBar(QWidget):
         self.keyring_timer = QTimer(self)
         self.keyring_timer.setSingleShot(True)
         self.keyring_timer.timeout.connect(self._check_keyring)
+        #: Watches the profiles file and its folder (set up once the profiles are read):
+        #: profiles saved by the CLI or another window appear without a restart.
+        self.watcher: QFileSystemWatcher | None = None
+        self._signature: tuple[int, int, int] | None = None
+        #: A save is a few file events: the file is looked at once they are over.
+        self.reload_timer = QTimer(self)
+        self.reload_timer.setSingleShot(True)
+        self.reload_timer.setInterval(self.RELOAD_DELAY_MS)
+        self.reload_timer.timeout.connect(self.check_file)
 
         self.combo = QComboBox(self)
         self.combo.setObjectName("profileCombo")
@@ -134,10 +163,13 @@ class ProfileBar(QWidget):
             from smstester.core.profiles import ProfileStore
 
             store = ProfileStore()
-            return Opened(store, SecretStore(), store.last_used())
+            signature = file_signature(store.path)
+            return Opened(store, SecretStore(), store.last_used(), signature)
 
         def done(opened: Opened) -> None:
             self.store, self.keys = opened.store, opened.keys
+            self._signature = opened.signature
+            self._watch()
             for warning in opened.store.warnings:
                 self.note.emit(warning, "warn")
             self._fill_combo()
@@ -154,6 +186,118 @@ class ProfileBar(QWidget):
                 f"Could not read the saved profiles: {describe(error)}", "fail"
             ),
         )
+
+    # --- changes made elsewhere --------------------------------------------------------
+
+    #: How long after the last event of the profiles file it is looked at.
+    RELOAD_DELAY_MS = 150
+
+    def _watch(self) -> None:
+        """Watch the profiles file and its folder: a save replaces the file (a rename into
+        the folder), so the file's own watch ends with each save and is set again here."""
+        store = self.store
+        if store is None or self._shut_down:
+            return
+        if self.watcher is None:
+            from PySide6.QtCore import QFileSystemWatcher
+            from PySide6.QtGui import QGuiApplication
+
+            self.watcher = QFileSystemWatcher(self)
+            self.watcher.fileChanged.connect(self._file_event)
+            self.watcher.directoryChanged.connect(self._file_event)
+            # A watch can miss a change (a network folder, no inotify left): the file is
+            # looked at again whenever the window becomes active.
+            app = QGuiApplication.instance()
+            if isinstance(app, QGuiApplication):
+                app.applicationStateChanged.connect(self._on_app_state)
+        wanted = [str(store.path.parent)]
+        if self._signature is not None:
+            wanted.append(str(store.path))
+        watched = set(self.watcher.files()) | set(self.watcher.directories())
+        missing = [path for path in wanted if path not in watched]
+        if missing:
+            self.watcher.addPaths(missing)
+
+    def _file_event(self, _path: str) -> None:
+        if not self._shut_down:
+            self.reload_timer.start()
+
+    def _on_app_state(self, state: Qt.ApplicationState) -> None:
+        if state == Qt.ApplicationState.ApplicationActive and not self._shut_down:
+            self.reload_timer.start()
+
+    def check_file(self) -> None:
+        """Read the profiles file again, on the worker, when it is not the one last read;
+        then show what changed (see `_adopt`)."""
+        store = self.store
+        if store is None or self._shut_down:
+            return
+        known = self._signature
+
+        def work() -> tuple[tuple[int, int, int] | None, ProfileStore] | None:
+            from smstester.core.profiles import ProfileStore
+
+            signature = file_signature(store.path)
+            if signature == known:
+                return None
+            return signature, ProfileStore(store.path, store.settings)
+
+        def done(found: tuple[tuple[int, int, int] | None, ProfileStore] | None) -> None:
+            if found is not None:
+                if self.tasks.busy:
+                    # An operation queued meanwhile went through the store read before
+                    # this one: look again once it is done (its own save changes the file).
+                    self.reload_timer.start()
+                else:
+                    self._signature = found[0]
+                    self._adopt(found[1])
+            self._watch()
+
+        self.tasks.start(work, result=done, failed=lambda _error: self._watch())
+
+    def _adopt(self, fresh: ProfileStore) -> None:
+        """Show the profiles `fresh` read: the list, and what became of the profile in the
+        form. The form's unsaved edits are never lost."""
+        old = self.store
+        self.store = fresh
+        known = set(old.warnings) if old is not None else set()
+        for warning in fresh.warnings:
+            if warning not in known:
+                self.note.emit(warning, "warn")
+        current = self.current
+        if current is not None:
+            now = fresh.get_by_id(current.id)
+            if now is None:
+                self.note.emit(
+                    f'The profile "{current.name}" was deleted outside this window (by '
+                    "smstester profiles or another window). The form keeps what it shows: "
+                    "Save as… keeps it as a new profile.",
+                    "warn",
+                )
+                self._set_current(None, {})
+                return
+            if now != current:
+                if self.modified():
+                    self.current = now
+                    self.note.emit(
+                        f'The profile "{now.name}" was changed outside this window; your '
+                        "unsaved edits are kept (Save writes them over that change).",
+                        "warn",
+                    )
+                elif now.same_settings(current):
+                    self.current = now  # renamed, or its id-only fields: nothing to show
+                else:
+                    self.note.emit(
+                        f'The profile "{now.name}" was changed outside this window: the '
+                        "form shows it as it is saved now.",
+                        "dim",
+                    )
+                    self._load(now)
+                    return
+        if old is None or [(p.id, p.name) for p in old.list()] != [
+            (p.id, p.name) for p in fresh.list()
+        ]:
+            self._fill_combo()  # not after this window's own save: the list is as shown
 
     def _check_keyring(self) -> None:
         """Look for the keyring on the worker (after any queued operation that already did)
@@ -433,4 +577,7 @@ class ProfileBar(QWidget):
     def shutdown(self) -> None:
         self._shut_down = True
         self.keyring_timer.stop()
+        self.reload_timer.stop()
+        if self.watcher is not None:
+            self.watcher.blockSignals(True)
         self.tasks.close()
