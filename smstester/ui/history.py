@@ -218,6 +218,19 @@ class HistoryPanel(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        metrics = self.fontMetrics()
+        samples = (
+            "2025-12-31 23:59:59",
+            "Customer",
+            "+441234567890",
+            "400 failed",
+            "21211",
+            "9999",
+        )
+        for column, sample in enumerate(samples):  # wide enough for what they hold
+            self.view.horizontalHeader().resizeSection(
+                column, metrics.horizontalAdvance(sample) + 16
+            )
         self.resend_button = QPushButton("Resend", self)
         self.resend_button.setObjectName("resendButton")
         self.resend_button.setToolTip("Load the selected send into the form, ready to send again")
