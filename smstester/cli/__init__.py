@@ -141,6 +141,7 @@ def cmd_window(options: WindowOptions) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line's parser: the window's options and every command's."""
+    import argparse
     import importlib
 
     from smstester import __version__
@@ -151,7 +152,24 @@ def build_parser() -> argparse.ArgumentParser:
         prog="smstester",
         description="Check that an SMS app integration on jframework really works.",
     )
-    parser.add_argument("--version", action="version", version=f"smstester {__version__}")
+
+    class Version(argparse.Action):
+        """--version: the version, Qt, PySide6 and the licence (PySide6 imported only here)."""
+
+        def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+            from smstester.ui.options import version_lines
+
+            # As argparse's own version action: a closed standard output ends it quietly.
+            parser._print_message("\n".join(version_lines()) + "\n", sys.stdout)
+            parser.exit(0)
+
+    parser.add_argument(
+        "--version",
+        action=Version,
+        nargs=0,
+        default=argparse.SUPPRESS,
+        help=f"show smstester's version ({__version__}), Qt's, PySide6's and the licence; exit",
+    )
     add_window_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:

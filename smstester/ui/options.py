@@ -56,6 +56,28 @@ class WindowOptions:
         return out
 
 
+def version_lines() -> list[str]:
+    """What `smstester --version` prints (and Help → About shows): the version, the Qt and
+    PySide6 it runs on, and the licences. Imports PySide6: call it only when asked."""
+    import platform
+
+    from smstester import __version__
+
+    try:
+        from PySide6 import __version__ as pyside
+        from PySide6.QtCore import qVersion
+
+        qt = f"Qt {qVersion()} · PySide6 {pyside}"
+    except ImportError:
+        qt = "Qt: not found (PySide6 is not installed, so the window cannot start)"
+    return [
+        f"smstester {__version__}",
+        f"{qt} · Python {platform.python_version()}",
+        "Licence: MIT. Qt and PySide6 are used under the LGPL-3.0 "
+        "(the bundle's LICENSES folder holds every licence text).",
+    ]
+
+
 def _takes_value(option: Any) -> bool:
     return not isinstance(option.default, bool)
 

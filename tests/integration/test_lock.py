@@ -158,3 +158,30 @@ def test_pyside6_6_12_0_is_never_locked_for_python_3_11() -> None:
             if on_311:
                 assert version != "6.12.0", f"{EXPORTS[extra].name}: {name} 6.12.0 on 3.11"
     assert sys.version_info >= (3, 11)
+
+
+def test_version_names_the_installed_qt_pyside6_and_the_licence() -> None:
+    """`smstester --version`: the version, the Qt and PySide6 it runs on (the locked ones)
+    and the licence."""
+    import subprocess
+
+    from PySide6.QtCore import qVersion
+
+    from smstester import __version__
+
+    done = subprocess.run(
+        [sys.executable, "-m", "smstester", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"smstester {__version__}"
+    pyside = importlib.metadata.version("pyside6-essentials")
+    assert pyside == locked_here("test")["pyside6-essentials"]
+    assert f"Qt {qVersion()}" in lines[1] and f"PySide6 {pyside}" in lines[1]
+    assert f"Python {sys.version.split()[0]}" in lines[1]
+    assert "MIT" in done.stdout and "LGPL-3.0" in done.stdout
