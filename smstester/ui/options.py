@@ -8,6 +8,11 @@ argument list that holds nothing else without building any parser (every command
 parser costs ~3 ms of the window's start-up); `read_window_argv` reads them as
 `build_window(argv)` must (CONTRACT §4). Nothing here imports the CLI, Qt or
 argparse (but `read_window_argv` when it needs a parser).
+
+`--install-desktop-entry` and `--uninstall-desktop-entry` (`DESKTOP_ENTRY_FLAGS`) sit with
+them in `smstester --help` but start no window: they are parser actions that hand over to
+`smstester.desktop` (Qt-free) and exit while the arguments are read, before Qt is imported.
+`window_options` does not know them, so they always go through the full parser.
 """
 
 from __future__ import annotations
@@ -56,6 +61,42 @@ class WindowOptions:
         return out
 
 
+#: Flags that act and exit instead of starting the window: flag -> (smstester.desktop's
+#: function, help).
+DESKTOP_ENTRY_FLAGS: dict[str, tuple[str, str]] = {
+    "--install-desktop-entry": (
+        "install",
+        "add smstester to the desktop's application menu: its .desktop file and icon under "
+        "$XDG_DATA_HOME (~/.local/share), running this smstester; then exit",
+    ),
+    "--uninstall-desktop-entry": (
+        "uninstall",
+        "remove what --install-desktop-entry added; then exit",
+    ),
+}
+
+
+def _desktop_entry_action(argparse: Any) -> Any:
+    class DesktopEntryAction(argparse.Action):  # type: ignore[misc]
+        """Install or remove the desktop entry while the arguments are read, then exit."""
+
+        def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+            super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+        def __call__(self, parser: Any, *_: Any) -> None:
+            from smstester import desktop
+
+            function, _help = DESKTOP_ENTRY_FLAGS[self.option_strings[0]]
+            try:
+                lines: list[str] = getattr(desktop, function)()
+            except desktop.DesktopEntryError as exc:
+                parser.exit(1, f"smstester: {exc}\n")
+            print("\n".join(lines), flush=True)
+            parser.exit(0)
+
+    return DesktopEntryAction
+
+
 def version_lines() -> list[str]:
     """What `smstester --version` prints (and Help → About shows): the version, the Qt and
     PySide6 it runs on, and the licences. Imports PySide6: call it only when asked."""
@@ -82,14 +123,21 @@ def _takes_value(option: Any) -> bool:
     return not isinstance(option.default, bool)
 
 
-def add_window_options(parser: argparse.ArgumentParser) -> None:
-    """The window's options, for the full parser (`smstester --help` lists them)."""
+def add_window_options(parser: argparse.ArgumentParser, *, desktop_entry: bool = True) -> None:
+    """The window's options, for the full parser (`smstester --help` lists them), and the
+    desktop-entry flags unless `desktop_entry` is False."""
     for option in fields(WindowOptions):
         flag, help = f"--{option.name}", option.metadata["help"]
         if _takes_value(option):
             parser.add_argument(flag, metavar=option.metadata["metavar"], help=help)
         else:
             parser.add_argument(flag, action="store_true", help=help)
+    if desktop_entry:
+        import argparse
+
+        action = _desktop_entry_action(argparse)
+        for flag, (_function, help) in DESKTOP_ENTRY_FLAGS.items():
+            parser.add_argument(flag, action=action, help=help)
 
 
 def window_options(argv: Sequence[str]) -> WindowOptions | None:
@@ -125,6 +173,6 @@ def read_window_argv(argv: Sequence[str]) -> WindowOptions:
     import argparse
 
     parser = argparse.ArgumentParser(prog="smstester", add_help=False)
-    add_window_options(parser)
+    add_window_options(parser, desktop_entry=False)
     args, _ = parser.parse_known_args(list(argv))
     return WindowOptions.from_args(args)
