@@ -34,6 +34,7 @@ from smstester.core.request import build_request, insecure_transport_warning
 from smstester.ui import dialogs
 from smstester.ui.account import AccountController
 from smstester.ui.form import ConnectionForm
+from smstester.ui.history import HistoryPanel
 from smstester.ui.logview import STATUS_LIMIT, Entry, LogView, RawAnswer, prepare_entry
 from smstester.ui.profiles import ProfileBar
 from smstester.ui.tasks import TaskRunner, describe, gc_paused
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     # The HTTP client (and httpx under it) is imported after the first paint: on a worker
     # by `_warm_up`, or by the first send, whichever comes first.
     from smstester.core.client import CancelToken, Timeouts
+    from smstester.core.history import HistoryEntry, Kept
     from smstester.core.keystore import KeyringStatus
     from smstester.core.profiles import Profile
     from smstester.core.storage import JsonValue
@@ -180,11 +182,21 @@ class MainWindow(QMainWindow):
         self.diagnosis_view.setFrameShape(QLabel.Shape.StyledPanel)
         self.diagnosis_view.setMargin(6)
         self.diagnosis_view.hide()
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.diagnosis_view)
-        right_layout.addWidget(self.log, 1)
+        log_side = QWidget(self)
+        log_layout = QVBoxLayout(log_side)
+        log_layout.setContentsMargins(0, 0, 0, 0)
+        log_layout.addWidget(self.diagnosis_view)
+        log_layout.addWidget(self.log, 1)
+        #: Every send kept (CONTRACT §8): under the log, which shows this session's sends;
+        #: older ones are there, filtered as you type. It loads after the first paint.
+        self.history = HistoryPanel(parent=self)
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.setObjectName("logSplitter")
+        right.addWidget(log_side)
+        right.addWidget(self.history)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        right.setChildrenCollapsible(False)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(form_side)
@@ -216,6 +228,8 @@ class MainWindow(QMainWindow):
         #: Save and close was chosen: the profile to see stored before closing.
         self._close_after_save: Profile | None = None
         self._fitted = False
+        #: A past send to load into the form once its profile's secrets are in.
+        self._resend_entry: HistoryEntry | None = None
 
         self._build_menus()
         self._set_tab_order()
@@ -232,6 +246,9 @@ class MainWindow(QMainWindow):
         self.profiles.key_loaded.connect(self.account.know_key)
         self.account.signed_in.connect(self._signed_in)
         self.account.note.connect(self.log.add_note)
+        self.history.notice.connect(lambda words: self.log.add_note(words, "warn"))
+        self.history.resend_requested.connect(self.resend)
+        self.profiles.key_loaded.connect(self._resend_pending_entry)
         self.resize(1180, 720)
         self._set_busy(False)
         #: Loads what only a send needs, once the window is up (shutdown stops it).
@@ -284,6 +301,7 @@ class MainWindow(QMainWindow):
             self.copy_curl_button,
             self.copy_as_button,
             self.log,
+            *self.history.focus_chain,
         ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -454,22 +472,26 @@ class MainWindow(QMainWindow):
         sent = describe_sent(self.profiles.current.name if self.profiles.current else None, test)
         self._set_busy(True)
 
-        def work() -> Entry:
+        profile = self.profiles.current.name if self.profiles.current else None
+
+        def work() -> tuple[Entry, Kept]:
             with gc_paused():
                 result = self.clients.get(timeouts, verify).send_request(request, cancel)
                 # The entry is laid out here, on the worker: an answer of megabytes costs
-                # the UI thread no more than a small one.
+                # the UI thread no more than a small one. So is the history's (masked).
                 entry = prepare_entry(result, secrets, colours, note, sent)
+                kept = HistoryPanel.entry_for(test, result, profile)
                 del result  # freed here, on the worker, before the collector is back
-            return entry
+            return entry, kept
 
         self.tasks.start(
             work,
-            result=lambda entry: self._on_result(generation, entry),
+            result=lambda done: self._on_result(generation, *done),
             failed=lambda error: self._on_failed(generation, error, secrets),
         )
 
-    def _on_result(self, generation: int, entry: Entry) -> None:
+    def _on_result(self, generation: int, entry: Entry, kept: Kept) -> None:
+        self.history.keep(kept)  # every send is kept, a cancelled one's late answer too
         if generation != self._generation:
             return  # a cancelled send's late answer
         self.log.add_entry(entry)
@@ -718,6 +740,38 @@ class MainWindow(QMainWindow):
         self.keyring_banner.setVisible(not status.available)
         self.keyring_banner.setText("⚠ " + status.message)
 
+    # --- history ------------------------------------------------------------------------
+
+    def resend(self, entry: HistoryEntry) -> None:
+        """Load a past send into the form, ready to send again. Its secrets come from the
+        profile it was sent with (its keyring entries), never from the history: that
+        profile is opened first when it is not the one in the form."""
+        store = self.profiles.store
+        profile = store.find(entry.profile) if store is not None and entry.profile else None
+        current = self.profiles.current
+        if profile is not None and (current is None or current.id != profile.id):
+            index = self.profiles.combo.findData(profile.id)
+            if index > 0:
+                self._resend_entry = entry  # laid over the profile once its secrets are in
+                self.profiles.combo.setCurrentIndex(index)
+                self.profiles.combo.activated.emit(index)
+                return
+        self._lay_over(entry)
+
+    def _resend_pending_entry(self, _key: str, _expires: str) -> None:
+        entry, self._resend_entry = self._resend_entry, None
+        if entry is not None:
+            self._lay_over(entry)
+
+    def _lay_over(self, entry: HistoryEntry) -> None:
+        self.form.set_test(entry.as_test(self.form.test()))
+        when = entry.time.astimezone().strftime("%d %b %H:%M")
+        self.log.add_note(
+            f"Loaded the send of {when} to {entry.phone_to} into the form: Send sends it again.",
+            "dim",
+        )
+        self.send_button.setFocus()
+
     def _maybe_close_after_save(self, profile: Profile | None) -> None:
         """Save and close: close once what was asked to be saved is stored (after a save
         that failed, a later save of other edits does not close the window)."""
@@ -796,6 +850,7 @@ class MainWindow(QMainWindow):
         if self._cancel is not None:
             self._cancel.cancel()
         self.account.shutdown()
+        self.history.shutdown()
         self.clients.abort_all()
         self.tasks.close()
         self.profiles.shutdown()
