@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt, QThreadPool, QUrl
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QCheckBox, QDialog, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from smstester.ui import rawview
@@ -116,8 +116,8 @@ def buttons(dialog: QDialog) -> dict[str, QPushButton]:
     return {b.text().replace("&", ""): b for b in dialog.findChildren(QPushButton)}
 
 
-def toggle(dialog: QDialog) -> QCheckBox:
-    found = dialog.findChild(QCheckBox, "showAsReceivedCheck")
+def toggle(dialog: QDialog) -> QPushButton:
+    found = dialog.findChild(QPushButton, "showAsReceivedButton")
     assert found is not None
     return found
 
