@@ -17,7 +17,7 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QEvent, QLocale, QObject, Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QComboBox, QCompleter, QLineEdit, QWidget
 
 if TYPE_CHECKING:
@@ -85,7 +85,6 @@ class RegionCombo(QComboBox):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         completer.setMaxVisibleItems(12)
         edit.editingFinished.connect(self._take_typed)
-        edit.installEventFilter(self)
 
     # --- the list -----------------------------------------------------------------------
 
@@ -160,12 +159,6 @@ class RegionCombo(QComboBox):
         needed = view.sizeHintForColumn(0) + view.verticalScrollBar().sizeHint().width() + 8
         view.setMinimumWidth(max(needed, self.width()))
         super().showPopup()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # The line edit has the focus and the keys: the list is filled before either counts.
-        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.KeyPress):
-            self.ensure_filled()
-        return super().eventFilter(watched, event)
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         self.ensure_filled()
