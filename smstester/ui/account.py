@@ -361,6 +361,7 @@ class AccountController(QObject):
         self._expiry_timer.setSingleShot(True)
         self._expiry_timer.timeout.connect(self._show_known_expiry)
         self._shut = False
+        self._brand_pending = False
         form.sign_in_button.clicked.connect(self.sign_in)
         form.choose_button.clicked.connect(self.choose)
         form.brand_url.textChanged.connect(self._brand_edited)
@@ -368,6 +369,11 @@ class AccountController(QObject):
         form.auth_key.textChanged.connect(self._key_edited)
         form.brand_status.hide()
         form.auth_key_status.hide()
+
+    @property
+    def checking(self) -> bool:
+        """A look-up of the Brand-URL is due or on its way (a screenshot waits for it)."""
+        return self._brand_timer.isActive() or self._brand_pending
 
     # --- where calls go ---------------------------------------------------------------------
 
@@ -553,12 +559,14 @@ class AccountController(QObject):
         if wanted == self._brand_for or self._problems(need_key=False):
             return
         self._brand_for = wanted
+        self._brand_pending = True
 
         def still() -> bool:
             now = self.site()
             return (now.base_url.strip(), now.brand_url.strip()) == wanted
 
         def done(answer: Answer[Brand]) -> None:
+            self._brand_pending = False
             if not still():
                 return
             if answer.value is not None:
@@ -570,6 +578,7 @@ class AccountController(QObject):
                 self._brand_words(f"⚠ could not check: {answer.problem}", "warn")
 
         def failed(words: str) -> None:
+            self._brand_pending = False
             if still():
                 self._brand_for = None
                 self._brand_words(f"⚠ could not check: {words}", "warn")

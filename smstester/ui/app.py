@@ -58,7 +58,10 @@ def run(argv: list[str]) -> int:
     if args.send:
         QTimer.singleShot(0, window.send)
     if args.screenshot:
+        import time
+
         path: str = args.screenshot
+        started = time.monotonic()
 
         def shoot() -> None:
             # Exposed: the window has had its first paint (Qt paints it as it handles the
@@ -68,6 +71,10 @@ def run(argv: list[str]) -> int:
             if (
                 not painted
                 or window.profiles.tasks.busy
+                # what the first seconds show: the keyring banner, the brand's status
+                # (waited for 5 s at most: a slow server does not hold the picture up)
+                or window.profiles.keyring_timer.isActive()
+                or (window.account.checking and time.monotonic() < started + 5.0)
                 or (args.send and (window.in_flight or window.tasks.busy))
             ):
                 QTimer.singleShot(2, shoot)

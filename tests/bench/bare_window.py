@@ -42,9 +42,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--widgets", type=int, default=108)
     parser.add_argument("--screenshot", required=True, metavar="FILE.png")
+    parser.add_argument(
+        "--painted", metavar="FILE", help="write time.monotonic() there at the first paint"
+    )
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     window = build(args.widgets)
+    if args.painted:
+        import time
+        from pathlib import Path
+
+        painted = Path(args.painted)
+        base = type(window).paintEvent
+
+        def paint(event: object) -> None:
+            if not painted.exists():
+                painted.write_text(repr(time.monotonic()))
+            base(window, event)
+
+        window.paintEvent = paint  # type: ignore[method-assign]
     window.show()
 
     def shoot() -> None:
