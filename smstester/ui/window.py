@@ -387,6 +387,12 @@ class MainWindow(QMainWindow):
 
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self._action("C&lear log", self.log.clear_log, "Ctrl+L"))
+        #: How long the history keeps sends (filled when first opened: core.history and
+        #: sqlite3 are loaded after the first paint).
+        self.keep_menu = view_menu.addMenu("&Keep sends")
+        self.keep_menu.setObjectName("historyRetentionMenu")
+        self.keep_menu.aboutToShow.connect(self._fill_keep_menu)
+        self._keep_actions: dict[int | None, QAction] = {}
         from smstester.ui.theme import add_theme_menu
 
         add_theme_menu(self, view_menu)
@@ -741,6 +747,63 @@ class MainWindow(QMainWindow):
         self.keyring_banner.setText("⚠ " + status.message)
 
     # --- history ------------------------------------------------------------------------
+
+    def _fill_keep_menu(self) -> None:
+        """The retention choices (7, 30, 90, 365 days, forever), the current one checked
+        once read on a worker."""
+        if not self._keep_actions:
+            from PySide6.QtGui import QActionGroup
+
+            from smstester.core.history import RETENTION_CHOICES
+
+            group = QActionGroup(self)
+            for days in (*RETENTION_CHOICES, None):
+                label = "Forever" if days is None else f"{days} days"
+                action = QAction(label, self, checkable=True)
+                action.setObjectName(f"keepSends{days or 'Forever'}Action")
+                action.triggered.connect(lambda _c=False, d=days: self.set_retention(d))
+                group.addAction(action)
+                self.keep_menu.addAction(action)
+                self._keep_actions[days] = action
+
+        def read() -> int | None:
+            from smstester.core.history import retention_days
+
+            return retention_days()
+
+        self.tasks.start(read, result=self._show_retention)
+
+    def _show_retention(self, days: int | None) -> None:
+        action = self._keep_actions.get(days)
+        if action is not None:
+            action.setChecked(True)
+
+    def set_retention(self, days: int | None) -> None:
+        """Keep sends `days` days (None: forever): saved, and older ones deleted now."""
+        self._show_retention(days)
+        history = self.history
+
+        def work() -> int:
+            from smstester.core.history import set_retention
+            from smstester.core.storage import Settings
+
+            set_retention(Settings(), days)
+            return history.store.prune(days)
+
+        def done(gone: int) -> None:
+            kept = "forever" if days is None else f"for {days} days"
+            more = f"; {gone:,} older sends deleted" if gone else ""
+            self.statusBar().showMessage(f"Sends are kept {kept}{more}.", 8000)
+            if gone:
+                history.load()
+
+        self.tasks.start(
+            work,
+            result=done,
+            failed=lambda error: self.log.add_note(
+                f"Could not change how long sends are kept: {describe(error)}", "fail"
+            ),
+        )
 
     def resend(self, entry: HistoryEntry) -> None:
         """Load a past send into the form, ready to send again. Its secrets come from the

@@ -124,3 +124,29 @@ def test_three_sends_survive_closing_and_reopening(
                 assert not exposes(data, [DEMO_AUTH_KEY, DEMO_AUTH_TOKEN]), path
     finally:
         again.close()
+
+
+def test_keep_sends_menu_sets_the_retention_and_deletes_older_sends(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    import dataclasses
+    import datetime
+
+    from smstester.core.history import retention_days
+
+    send(qtbot, window)
+    store = window.history.store
+    newest = window.history.model.rows[0]
+    old = dataclasses.replace(newest, id=None, time=newest.time - datetime.timedelta(days=40))
+    assert store.record(old).id is not None
+    window.keep_menu.aboutToShow.emit()
+    actions = window._keep_actions
+    qtbot.waitUntil(lambda: actions[90].isChecked(), timeout=5000)  # the default
+    actions[30].trigger()
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage().startswith("Sends are kept for 30 days"),
+        timeout=5000,
+    )
+    assert "1 older sends deleted" in window.statusBar().currentMessage()
+    assert retention_days() == 30
+    assert store.count() == 1
