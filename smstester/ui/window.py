@@ -792,7 +792,7 @@ class MainWindow(QMainWindow):
 
         def done(gone: int) -> None:
             kept = "forever" if days is None else f"for {days} days"
-            more = f"; {gone:,} older sends deleted" if gone else ""
+            more = f"; {gone:,} older send{'s' if gone != 1 else ''} deleted" if gone else ""
             self.statusBar().showMessage(f"Sends are kept {kept}{more}.", 8000)
             if gone:
                 history.load()

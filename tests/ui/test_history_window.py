@@ -147,6 +147,6 @@ def test_keep_sends_menu_sets_the_retention_and_deletes_older_sends(
         lambda: window.statusBar().currentMessage().startswith("Sends are kept for 30 days"),
         timeout=5000,
     )
-    assert "1 older sends deleted" in window.statusBar().currentMessage()
+    assert "1 older send deleted" in window.statusBar().currentMessage()
     assert retention_days() == 30
     assert store.count() == 1
