@@ -82,19 +82,16 @@ def bare_environment(root: Path) -> dict[str, str]:
     for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)
     folders["run"].chmod(0o700)
-    system_path = (
-        os.pathsep.join(
-            p
-            for p in os.environ.get("PATH", "").split(os.pathsep)
-            if p
-            and not Path(p, "python").exists()
-            and not Path(p, "python3").exists()
-            and ".venv" not in p
-        )
-        or "/usr/bin:/bin"
+    # No folder that holds a Python (the venv's, pyenv's, /usr/bin's): the bundle must not
+    # need one.
+    pythons = ("python", "python3", "python.exe", "python3.exe")
+    system_path = os.pathsep.join(
+        p
+        for p in os.environ.get("PATH", "").split(os.pathsep)
+        if p and ".venv" not in p and not any(Path(p, name).exists() for name in pythons)
     )
     env = {
-        "PATH": system_path,
+        "PATH": system_path or str(root / "empty-path"),
         "HOME": str(folders["home"]),
         "XDG_DATA_HOME": str(folders["data"]),
         "XDG_CONFIG_HOME": str(folders["config"]),
