@@ -23,6 +23,7 @@ import sys
 import tarfile
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
@@ -91,6 +92,14 @@ def validate_metadata() -> None:
             )
     say(f"validating {DESKTOP.relative_to(ROOT)} (desktop-file-validate)")
     run("desktop-file-validate", DESKTOP)
+    # Our own file, not untrusted input.
+    tree = ElementTree.parse(METAINFO)  # noqa: S314
+    releases = [r.get("version") for r in tree.iter("release")]
+    if version() not in releases:
+        raise BuildError(
+            f"{METAINFO.name} has no <release> for smstester {version()} (it lists "
+            f"{', '.join(str(r) for r in releases) or 'none'}): add one, newest first"
+        )
     say(f"validating {METAINFO.relative_to(ROOT)} (appstreamcli validate --no-net)")
     run("appstreamcli", "validate", "--no-net", "--explain", METAINFO)
 
