@@ -107,6 +107,14 @@ def cmd_window(options: WindowOptions) -> int:
     import gc
     import os
 
+    from smstester.ui.options import port_problem
+
+    problem = port_problem(options)
+    if problem is not None:
+        from smstester.core.terminal import printable
+
+        eprint(f"smstester: {printable(problem)}")
+        return EXIT_BAD_INPUT
     if no_display():
         if options.screenshot is None:
             eprint(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
@@ -13,35 +14,62 @@ from smstester.ui.resources import resource_path
 from smstester.ui.theme import apply_theme
 from smstester.ui.window import MainWindow
 
+if TYPE_CHECKING:
+    from smstester.sandbox import SandboxServer
+
 
 def build_window(argv: list[str]) -> QMainWindow:
     """The main window exactly as `smstester ARGV…` builds it, on the running QApplication."""
     args = read_window_argv(argv)
-    sandbox = None
-    if args.sandbox:
-        from smstester.sandbox import SandboxServer
-
-        sandbox = SandboxServer().start()
-    window = MainWindow(sandbox=sandbox)
-    window.setWindowIcon(QIcon(str(resource_path("smstester.svg"))))
     saved_theme: object = None
-    if args.screenshot:
-        # A screenshot shows the window as it first opens, and changes no settings.
-        window.persist_state = False
-    else:
+    state: object = {}
+    if not args.screenshot:  # a screenshot shows the window as it first opens
         # The one disk read before the first paint: a few hundred bytes, so the window
         # opens where it was left instead of jumping there afterwards.
         from smstester.core.storage import Settings
 
         settings = Settings()
-        window.restore_state(settings.get("window") or {})
+        state = settings.get("window") or {}
         saved_theme = settings.get("theme")
+    sandbox = None
+    moved = ""
+    if args.sandbox:
+        sandbox, moved = _start_sandbox(args.port, state)
+    window = MainWindow(sandbox=sandbox)
+    window.setWindowIcon(QIcon(str(resource_path("smstester.svg"))))
+    if args.screenshot:
+        window.persist_state = False  # and it changes no settings
+    else:
+        window.restore_state(state)
     apply_theme(window, saved_theme)  # before the first paint, the style sheet with it
+    if moved:
+        window.log.add_note(moved, "warn")
     if sandbox is not None:
         window.use_sandbox(sandbox)
     window.profiles.open(restore_last=sandbox is None)
     window.form.focus_first_empty()
     return window
+
+
+def _start_sandbox(port: str | None, state: object) -> tuple[SandboxServer, str]:
+    """The embedded sandbox on `--port` (checked by `options.port_problem`), else on the
+    port it had last time (kept with the window's state), else any free one; and words
+    when the port asked for is taken."""
+    from smstester.sandbox import SandboxServer
+
+    last = state.get("sandboxPort") if isinstance(state, dict) else None
+    wanted = int(port) if port is not None else last if isinstance(last, int) else 0
+    if not 0 < wanted <= 65535:
+        return SandboxServer().start(), ""
+    try:
+        return SandboxServer(port=wanted).start(), ""
+    except OSError as exc:
+        words = (
+            f"The sandbox could not listen on port {wanted} ({exc.strerror or exc}): it "
+            "listens on another one, so a profile saved against the old port needs its base "
+            "URL changed."
+        )
+        return SandboxServer().start(), words
 
 
 def run(argv: list[str]) -> int:

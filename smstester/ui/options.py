@@ -43,6 +43,14 @@ class WindowOptions:
     send: bool = field(
         default=False, metadata={"help": "send the form's request once the window is up"}
     )
+    port: str | None = field(
+        default=None,
+        metadata={
+            "help": "with --sandbox: the port its sandbox listens on, so that a profile saved "
+            "against it keeps working (0: any free port; default: the one it had last time)",
+            "metavar": "N",
+        },
+    )
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> WindowOptions:
@@ -162,6 +170,18 @@ def window_options(argv: Sequence[str]) -> WindowOptions | None:
             value = following
         values[option.name] = value
     return WindowOptions(**values)
+
+
+def port_problem(options: WindowOptions) -> str | None:
+    """Why `--port` cannot be used, in words, else None."""
+    if options.port is None:
+        return None
+    text = options.port.strip()
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        return f"--port must be a whole number from 0 to 65535, not {options.port!r}"
+    if not options.sandbox:
+        return "--port is the embedded sandbox's port: give it with --sandbox"
+    return None
 
 
 def read_window_argv(argv: Sequence[str]) -> WindowOptions:

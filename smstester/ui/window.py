@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         #: Save and close was chosen: the profile to see stored before closing.
         self._close_after_save: Profile | None = None
         self._fitted = False
+        self._last_sandbox_port: int | None = None
         #: A past send to load into the form once its profile's secrets are in.
         self._resend_entry: HistoryEntry | None = None
 
@@ -870,11 +871,18 @@ class MainWindow(QMainWindow):
             "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii"),
             "splitter": bytes(self.splitter.saveState().toBase64().data()).decode("ascii"),
             "copyAs": self.copy_as,
+            **({"sandboxPort": port} if (port := self._sandbox_port()) else {}),
         }
+
+    def _sandbox_port(self) -> int | None:
+        """The embedded sandbox's port, else the one it had last time (kept for the next)."""
+        return self.sandbox.port if self.sandbox is not None else self._last_sandbox_port
 
     def restore_state(self, state: Any) -> None:
         if not isinstance(state, dict):
             return
+        port = state.get("sandboxPort")
+        self._last_sandbox_port = port if isinstance(port, int) else None
         geometry, split = state.get("geometry"), state.get("splitter")
         if isinstance(state.get("copyAs"), str):
             self._show_format(state["copyAs"])
