@@ -27,13 +27,13 @@ from smstester.core.model import DEV_BASE_URL, LIVE_BASE_URL, Problem, SmsTest
 from smstester.core.phone import PhoneCheck, calling_codes, check_number
 from smstester.core.request import problems
 from smstester.core.segments import MAX_CHARACTERS, count_segments, replace_lookalikes
+from smstester.ui.region import RegionCombo
 
 # PySide6 builds each Qt class, with its enums, on first use: the classes only a marked-up
 # or replaced message needs (QTextCharFormat, QTextCursor, ...) are imported there, and the
 # event classes are for annotations only (the first one builds QEvent's enums, ~2 ms).
 if TYPE_CHECKING:
     from PySide6.QtCore import QMimeData
-    from PySide6.QtGui import QKeyEvent, QWheelEvent
 
     from smstester.ui.highlight import CulpritHighlighter
 
@@ -56,42 +56,6 @@ def system_region() -> str:
     name = QLocale.system().name()
     region = name.split("_")[-1].upper() if "_" in name else ""
     return region if region and region in calling_codes() else ""
-
-
-class RegionCombo(QComboBox):
-    """The region for numbers typed without +. Its 245 regions are listed when first needed
-    (the list opened, a key, the wheel, a region to select), not before the first paint:
-    listing them imports phonenumbers."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._filled = False
-        self.addItem("None (numbers start with +)", "")
-
-    def ensure_filled(self) -> None:
-        if self._filled:
-            return
-        self._filled = True
-        codes = calling_codes()
-        for code in sorted(codes):
-            self.addItem(f"{code}  +{codes[code]}", code)
-
-    def set_region(self, code: str) -> None:
-        if code:
-            self.ensure_filled()
-        self.setCurrentIndex(max(self.findData(code.upper()), 0))
-
-    def showPopup(self) -> None:
-        self.ensure_filled()
-        super().showPopup()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        self.ensure_filled()
-        super().keyPressEvent(event)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        self.ensure_filled()
-        super().wheelEvent(event)
 
 
 class SecretEdit(QWidget):

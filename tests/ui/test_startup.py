@@ -66,7 +66,7 @@ def test_region_list_is_filled_when_a_region_is_chosen(qtbot: QtBot) -> None:
     combo.set_region("gb")
     assert combo.count() == 246
     assert combo.currentData() == "GB"
-    assert combo.currentText() == "GB  +44"
+    assert combo.currentText() == "United Kingdom (GB) +44"
     combo.set_region("")
     assert combo.currentData() == ""
     combo.set_region("XX")  # unknown: none
@@ -74,13 +74,13 @@ def test_region_list_is_filled_when_a_region_is_chosen(qtbot: QtBot) -> None:
 
 
 def test_region_list_is_filled_before_a_key_moves_through_it(qtbot: QtBot) -> None:
-    combo = RegionCombo()
+    combo = RegionCombo(first="")
     qtbot.addWidget(combo)
     combo.show()
     qtbot.keyClick(combo, Qt.Key.Key_Down)
     assert combo.count() == 246
     assert combo.currentIndex() == 1
-    assert combo.currentText().startswith("AC  +247")
+    assert combo.currentText().startswith("Afghanistan (AF) +93")
 
 
 @pytest.mark.parametrize(
