@@ -1,8 +1,10 @@
 """The README's screenshots of the window's dialogs, made offscreen against the embedded
 sandbox: `QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/screenshots.py resources/`.
 
-Writes `screenshot-sign-in.png` (the sign-in dialog over the window, after a wrong password)
-and `screenshot-picker.png` (the integration picker with the sandbox brand's integrations).
+Writes `screenshot-sign-in.png` (the sign-in dialog over the window, after a wrong password),
+`screenshot-picker.png` (the integration picker with the sandbox brand's integrations),
+`screenshot.png` and `screenshot-dark.png` (the window at 1024×700 after a send Twilio
+refused, light and dark) and `screenshot-800x600.png`.
 """
 
 from __future__ import annotations
@@ -67,6 +69,27 @@ def main(folder: str) -> int:
     wait(app, lambda: rows is not None and rows.model().rowCount() > 1)
     composed(window, picker).save(str(out / "screenshot-picker.png"))
     picker.reject()
+
+    # The window at 1024×700 after a send Twilio refused, light and dark; and at 800×600.
+    from smstester.ui.theme import apply_theme
+
+    window.form.phone_to.setText("+15005550004")  # Twilio 21610
+    window.resize(1024, 700)
+    window.send()
+    wait(app, lambda: not window.in_flight and window.log.entry_count > 0)
+    wait(app, lambda: window.history.model.rowCount() > 0)
+    for theme in ("light", "dark"):
+        apply_theme(window, theme)
+        for _ in range(20):
+            app.processEvents()
+        window.grab().save(
+            str(out / "screenshot.png" if theme == "light" else "screenshot-dark.png")
+        )
+    apply_theme(window, "light")
+    window.resize(800, 600)
+    for _ in range(20):
+        app.processEvents()
+    window.grab().save(str(out / "screenshot-800x600.png"))
     window.close()
     return 0
 
