@@ -98,10 +98,25 @@ def finite(value: Any) -> Any:
     return root[0]
 
 
+def not_sent_json(error: str) -> dict[str, Any]:
+    """`send --json` when nothing was sent (bad input): every key of CONTRACT §3 and §3a,
+    the error in words, the rest null."""
+    return {
+        "httpStatus": None,
+        "elapsedMs": 0.0,
+        "envelope": None,
+        "error": error,
+        "diagnosis": None,
+        "timings": None,
+        "historyId": None,
+        "proxy": None,
+    }
+
+
 def report_command_error(args: argparse.Namespace, exc: CommandError) -> int:
     if args.command == "send" and getattr(args, "json", False):
         with stdout_may_close():
-            print_json({"httpStatus": None, "elapsedMs": 0.0, "envelope": None, "error": str(exc)})
+            print_json(not_sent_json(str(exc)))
     eprint(f"smstester: {exc}")
     return exc.exit_code
 

@@ -16,6 +16,7 @@ from smstester.cli.common import (
     eprint,
     finite,
     load_profile,
+    not_sent_json,
     print_json,
     secret_store,
     stdout_may_close,
@@ -148,14 +149,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     except InvalidInput as exc:
         if args.json:
             with stdout_may_close():
-                print_json(
-                    {
-                        "httpStatus": None,
-                        "elapsedMs": 0.0,
-                        "envelope": None,
-                        "error": f"bad input, nothing was sent: {exc}",
-                    }
-                )
+                print_json(not_sent_json(f"bad input, nothing was sent: {exc}"))
         eprint("smstester: bad input, nothing was sent:")
         for problem in exc.problems:
             eprint(f"  {problem}")
@@ -220,10 +214,13 @@ def print_result(
             "diagnosis": found.as_json() if found else None,
             "timings": timings,
             "historyId": entry.id if entry is not None else None,
+            "proxy": result.proxy,  # its password masked (None: no proxy)
         }
         text = json.dumps(finite(report), ensure_ascii=False, allow_nan=False)
         # Masked first, then escaped: the masking sees the text the server sent.
-        print(printable_json(redact(text, secrets)))
+        from smstester.core.client import proxy_passwords
+
+        print(printable_json(redact(text, [*secrets, *proxy_passwords()])))
     else:
         tty = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         colors = {

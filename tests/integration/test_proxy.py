@@ -259,6 +259,7 @@ def test_a_password_in_the_url_is_never_shown(
         code, out, err = send(capsys, "--json", *connection(sandbox, f"http://{CORP_HOST}"))
         assert code == 1
         assert wrong not in out + err
+        assert json.loads(out)["proxy"] == f"http://{USER}:{MASK}@127.0.0.1:{proxy.port}"
         with SmsClient() as client:
             result = client.send_request(build_request(demo_test(sandbox, f"http://{CORP_HOST}")))
         assert result.proxy == f"http://{USER}:{MASK}@127.0.0.1:{proxy.port}"
