@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smstester import __version__
 from smstester.core.clients import ClientPool
 from smstester.core.formats import SNIPPET_FORMATS
 from smstester.core.model import DEMO_LOGIN_USERNAME, InvalidInput
@@ -686,17 +685,18 @@ class MainWindow(QMainWindow):
         )
 
     def about(self) -> None:
-        import platform
+        """The version, the Qt and PySide6 it runs on, and the licences (as --version)."""
+        import html
 
-        from PySide6 import __version__ as pyside_version
-        from PySide6.QtCore import qVersion
+        from smstester.ui.options import version_lines
 
+        name, runtime, licence = version_lines()
         QMessageBox.about(
             self,
             "About smstester",
-            f"<b>smstester {__version__}</b><br>"
+            f"<b>{html.escape(name)}</b><br>"
             "Checks that an SMS app integration on jframework really works.<br><br>"
-            f"Qt {qVersion()} · PySide6 {pyside_version} · Python {platform.python_version()}",
+            f"{html.escape(runtime)}<br><br>{html.escape(licence)}",
         )
 
     # --- profiles -----------------------------------------------------------------------
