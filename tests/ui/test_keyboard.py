@@ -97,3 +97,20 @@ def test_send_says_why_it_is_disabled(qtbot: QtBot, window: MainWindow) -> None:
     window.send_action.trigger()  # Ctrl+Enter
     assert window.statusBar().currentMessage().startswith("Cannot send yet:")
     assert window.log.entry_count == before and not window.in_flight
+
+
+def test_about_shows_the_versions_and_the_licence(
+    qtbot: QtBot, window: MainWindow, monkeypatch: object
+) -> None:
+    import PySide6
+    from PySide6.QtWidgets import QMessageBox
+
+    from smstester import __version__
+
+    shown: list[str] = []
+    monkeypatch.setattr(  # type: ignore[attr-defined]
+        QMessageBox, "about", staticmethod(lambda _parent, _title, text: shown.append(text))
+    )
+    window.about()
+    assert f"smstester {__version__}" in shown[0]
+    assert f"PySide6 {PySide6.__version__}" in shown[0] and "MIT" in shown[0]
