@@ -48,6 +48,11 @@ NAMED: Final = {
     "chooseIntegrationButton": ("Choose integration…", ""),
     "cancelButton": ("Cancel send", ""),
     "logView": ("Log", "Each send's result: the status, the envelope, the errors and what to do"),
+    "historyFilterEdit": (
+        "Filter the history",
+        "Keeps the past sends whose number, profile, integration id, message or code holds it",
+    ),
+    "historyView": ("History", "Every past send, newest first"),
 }
 
 #: objectName -> description of the labels that show a state in words (named by their text).
