@@ -114,3 +114,34 @@ def test_about_shows_the_versions_and_the_licence(
     window.about()
     assert f"smstester {__version__}" in shown[0]
     assert f"PySide6 {PySide6.__version__}" in shown[0] and "MIT" in shown[0]
+
+
+def test_keyboard_only_from_start_to_a_sent_sms_and_a_copied_ticket_note(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=2000)
+    focus = QApplication.focusWidget()
+    assert focus is not None
+    # Alt+T: the To field; type a number over what is there.
+    qtbot.keyClick(focus, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.form.phone_to, timeout=2000)
+    to = window.form.phone_to
+    to.selectAll()
+    qtbot.keyClicks(to, "+15005550001")  # Twilio 21211
+    qtbot.keyClick(to, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Enter
+    qtbot.waitUntil(lambda: window.history.model.rowCount() == 1, timeout=10000)
+    assert "21211" in window.log.toPlainText()
+    # Tab on from the log into the history panel, to Copy for ticket, and press Space.
+    window.log.setFocus()
+    ticket = window.history.copy_ticket_button
+    for _ in range(8):
+        current = QApplication.focusWidget()
+        if current is ticket:
+            break
+        assert current is not None
+        qtbot.keyClick(current, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is ticket
+    qtbot.keyClick(ticket, Qt.Key.Key_Space)
+    note = QApplication.clipboard().text()
+    assert "21211" in note and "+15005550001" in note
