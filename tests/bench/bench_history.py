@@ -223,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         opened = median_ms(first_page, args.runs)
         rows.append(("first page: open the file + newest 200", f"{opened:.1f} ms", "info", None))
         rows += _panel_rows(path, args.runs)
+        rows += _startup_rows(Path(folder), max(5, args.runs // 3))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'row'.ljust(width)}  {'measured':>10}  {'goal':>8}  result")
@@ -230,6 +231,55 @@ def main(argv: list[str] | None = None) -> int:
         mark = {True: "✓ pass", False: "✗ FAIL", None: "info"}[ok]
         print(f"{name.ljust(width)}  {measured:>10}  {goal:>8}  {mark}")
     return 1 if any(ok is False for *_, ok in rows) else 0
+
+
+def _first_paint_ms(config: Path) -> float:
+    """A whole `smstester --screenshot` process with `config` as its config folder: the
+    milliseconds from its start to the window's first paint (tests/bench/first_paint.py)."""
+    import subprocess
+
+    painted = config.parent / f"{config.name}.painted"
+    painted.unlink(missing_ok=True)
+    env = dict(os.environ, SMSTESTER_CONFIG_DIR=str(config), QT_QPA_PLATFORM="offscreen")
+    begun = time.monotonic()
+    subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "first_paint.py"),
+            str(painted),
+            "--",
+            "--screenshot",
+            str(config.parent / f"{config.name}.png"),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return (float(painted.read_text()) - begun) * 1000
+
+
+def _startup_rows(full: Path, runs: int) -> list[tuple[str, str, str, bool | None]]:
+    """The window's start with the history of `full` (100,000 entries) and with none,
+    interleaved: the panel loads after the first paint, so the two should not differ."""
+    empty = full.parent / f"{full.name}-empty"
+    empty.mkdir()
+    _first_paint_ms(full), _first_paint_ms(empty)  # warm: bytecode, page cache
+    times: dict[str, list[float]] = {"full": [], "empty": []}
+    for i in range(runs):
+        order = [("full", full), ("empty", empty)] if i % 2 else [("empty", empty), ("full", full)]
+        for key, folder in order:
+            times[key].append(_first_paint_ms(folder))
+    with_them, without = statistics.median(times["full"]), statistics.median(times["empty"])
+    ratio = with_them / without
+    return [
+        (
+            "start-up to the first paint: 100,000 entries vs none",
+            f"{ratio:.2f}× ({with_them:.0f} ms vs {without:.0f} ms, median of {runs})",
+            "≤ 1.05×",
+            ratio <= 1.05,
+        )
+    ]
 
 
 def _panel_rows(path: Path, runs: int) -> list[tuple[str, str, str, bool | None]]:
