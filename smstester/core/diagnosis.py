@@ -28,6 +28,18 @@ if TYPE_CHECKING:
 
 Side = Literal["input", "network", "tls", "jframework", "twilio", "carrier", "server", "unknown"]
 
+#: Whose side each is, in words (the report, the log entry and the ticket note say it so).
+SIDE_WORDS: Final[dict[str, str]] = {
+    "input": "the form",
+    "network": "the network",
+    "tls": "the secure connection",
+    "jframework": "jframework",
+    "twilio": "Twilio",
+    "carrier": "the carrier or the recipient",
+    "server": "the server",
+    "unknown": "unknown",
+}
+
 _TWILIO_DOCS: Final = "https://www.twilio.com/docs/errors/"
 _JFW_DOCS: Final = "https://developers.jframework.io"
 _API_PAGE: Final = "the jframework API page of the SMS test endpoint (shared/seed)"

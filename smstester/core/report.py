@@ -117,16 +117,9 @@ def describe_sent(profile: str | None, test: SmsTest) -> str:
 def diagnosis_lines(found: Diagnosis) -> list[Line]:
     """What an answer means and what to do, as report lines (the CLI after its report, the
     window in its log entry): the title, whose side, the cause, numbered steps, the link."""
-    side = {
-        "input": "the form",
-        "network": "the network",
-        "tls": "the secure connection",
-        "jframework": "jframework",
-        "twilio": "Twilio",
-        "carrier": "the carrier or the recipient",
-        "server": "the server",
-        "unknown": "unknown",
-    }[found.side]
+    from smstester.core.diagnosis import SIDE_WORDS
+
+    side = SIDE_WORDS[found.side]
     lines = [
         Line(f"What it means [{found.code}] · {side}: {found.title}", "head"),
         Line(f"  {found.cause}", "plain"),

@@ -65,7 +65,7 @@ from smstester.core.curl import (
     shell_quote,
 )
 from smstester.core.fields import LABELS
-from smstester.core.formats import SNIPPET_FORMATS
+from smstester.core.formats import SNIPPET_FORMATS, FormatInfo
 from smstester.core.model import SmsTest
 from smstester.core.request import insecure_transport_warning, request_body, request_headers
 
@@ -83,14 +83,9 @@ class SnippetRefused(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class SnippetFormat:
-    """One entry of the *Copy as* menu and of `smstester snippet FORMAT`."""
+class SnippetFormat(FormatInfo):
+    """One entry of the *Copy as* menu and of `smstester snippet FORMAT`, with its renderer."""
 
-    key: str  # the FORMAT of `smstester snippet`
-    label: str  # the menu's text
-    action: str  # the objectName of the window's QAction (CONTRACT §4a)
-    runs_in: str
-    masked_as: tuple[str, str]  # how the Auth-Key and the password are referred to
     render: Callable[[SmsTest, bool], Snippet]
 
 

@@ -16,37 +16,14 @@ no secret can be in it. It must read the same pasted into Zendesk, Jira or an e-
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
+from smstester.core.diagnosis import SIDE_WORDS
+from smstester.core.envelope import STATUS_MEANINGS
 from smstester.core.terminal import printable
 
 if TYPE_CHECKING:
     from smstester.core.history import HistoryEntry
-
-_SIDES: Final = {
-    "input": "the form",
-    "network": "the network",
-    "tls": "the secure connection",
-    "jframework": "jframework",
-    "twilio": "Twilio",
-    "carrier": "the carrier or the recipient",
-    "server": "the server",
-    "unknown": "unknown",
-}
-_STATUS_WORDS: Final = {
-    200: "OK",
-    201: "Created",
-    204: "No Content",
-    209: "Feature usage limit reached",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-}
 
 
 def _one_line(value: object, limit: int = 500) -> str:
@@ -114,7 +91,7 @@ def ticket_note(entry: HistoryEntry, *, local: datetime.tzinfo | None = None) ->
     if entry.http_status is None:
         lines.append(f"Result: No answer. {_one_line(entry.error or 'No answer.', 1000)}")
     else:
-        words = _STATUS_WORDS.get(entry.http_status, "")
+        words = STATUS_MEANINGS.get(entry.http_status, "")
         status = f"HTTP {entry.http_status}" + (f" {words}" if words else "")
         lines.append(f"Result: {status}, success: {'yes' if entry.success else 'no'}")
         if entry.envelope_message:
@@ -128,7 +105,7 @@ def ticket_note(entry: HistoryEntry, *, local: datetime.tzinfo | None = None) ->
         lines.append(f"Correlation ids: {ids}")
     found = entry.diagnosis
     if found:
-        side = _SIDES.get(str(found.get("side")), "unknown")
+        side = SIDE_WORDS.get(str(found.get("side")), "unknown")
         lines += [
             "",
             f"What it means (code {_one_line(found.get('code', ''), 80)}, on the side of "
