@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smstester.core.fields import FIELDS, REQUIRED, Field
+from smstester.core.fields import BY_NAME, FIELDS, REQUIRED, Field
 from smstester.core.model import DEV_BASE_URL, LIVE_BASE_URL, Problem, SmsTest
 from smstester.core.phone import PhoneCheck, calling_codes, check_number
 from smstester.core.request import problems
@@ -564,6 +564,7 @@ class ConnectionForm(QWidget):
             state = "" if problem is None else ("empty" if problem.missing else "error")
             if editor.property("state") != state:
                 editor.setProperty("state", state)
+                self._mark_required(name, editor, state == "empty")
         region = self.current_region() or None
         checks = (
             None if "phone_from" in found else check_number(self.phone_from.text(), region),
@@ -576,6 +577,17 @@ class ConnectionForm(QWidget):
         self._shown = shown
         self._show_status(self.from_status, found.get("phone_from"), checks[0], False)
         self._show_status(self.to_status, found.get("phone_to"), checks[1], True)
+
+    def _mark_required(self, name: str, editor: QWidget, missing: bool) -> None:
+        """An empty field that a send needs says so where the typing goes ("required — the
+        integration's Auth-Key"), a secret left empty by an import or a keyring included;
+        the number fields say it in their labels already."""
+        if name in self._status_labels or not isinstance(editor, QLineEdit | QPlainTextEdit):
+            return
+        hint = BY_NAME[name].placeholder
+        text = (f"required — {hint}" if hint else "required") if missing else hint
+        if editor.placeholderText() != text:
+            editor.setPlaceholderText(text)
 
     def _show_preflight(self) -> None:
         from smstester.core.preflight import preflight

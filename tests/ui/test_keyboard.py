@@ -93,6 +93,11 @@ def test_send_says_why_it_is_disabled(qtbot: QtBot, window: MainWindow) -> None:
     assert not window.send_button.isEnabled()
     tip = window.send_button.toolTip()
     assert tip.startswith("Cannot send yet:") and "Auth-Key" in tip and "To" in tip
+    # An empty secret says "required" where the typing goes, as an empty number does.
+    assert window.form.auth_key.placeholderText().startswith("required — ")
+    window.form.auth_key.setText("k")
+    assert not window.form.auth_key.placeholderText().startswith("required")
+    window.form.auth_key.clear()
     before = window.log.entry_count
     window.send_action.trigger()  # Ctrl+Enter
     assert window.statusBar().currentMessage().startswith("Cannot send yet:")
