@@ -561,3 +561,38 @@ def test_an_entry_as_a_test_keeps_the_base_secrets(store: HistoryStore) -> None:
     assert again.message == "again"
     assert again.region == "GB"
     assert again.integration_id == GOOD.integration_id
+
+
+def test_the_trigram_index_finds_what_the_row_scan_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Schema 2's trigram index: a version-1 file is indexed when it is opened, and every
+    search answers as reading the rows would (any case, quotes, %, _, short texts)."""
+    path = tmp_path / "history.sqlite3"
+    with monkeypatch.context() as old:  # written by a smstester of schema 1
+        old.setattr(history, "MIGRATIONS", history.MIGRATIONS[:1])
+        old.setattr(history, "SCHEMA_VERSION", 1)
+        store = HistoryStore(path)
+        for n, message in enumerate(["Hello Ünïcode", 'a "quoted" 50% off_now', "plain"] * 5):
+            store.record(entry_from_send(GOOD.with_changes(message=f"{message} {n}"), OK))
+        store.close()
+    store = HistoryStore(path)
+    assert len(store.search("hello")) == 5  # indexed on opening
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION
+        indexed = history._indexed(conn)
+    finally:
+        conn.close()
+    if not indexed:
+        pytest.skip("this SQLite has no FTS5 trigram tokenizer: the row scan is used")
+    store.record(entry_from_send(GOOD.with_changes(message="added after"), OK))
+    queries = ["HELLO", "ünï", '"quoted"', "50%", "off_now", "lo", "x", "added af", "nowhere"]
+    indexed_answers = {q: [e.id for e in store.search(q, limit=50)] for q in queries}
+    counts = {q: store.count(q) for q in queries}
+    monkeypatch.setattr(history, "_indexed", lambda _conn: False)
+    for q in queries:
+        assert [e.id for e in store.search(q, limit=50)] == indexed_answers[q], q
+        assert store.count(q) == counts[q], q
+    assert counts["HELLO"] == 5 and counts["nowhere"] == 0 and counts["added af"] == 1
+    store.close()

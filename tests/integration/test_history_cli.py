@@ -21,7 +21,16 @@ from smstester.sandbox import SandboxServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SEND_KEYS = {"httpStatus", "elapsedMs", "envelope", "error", "diagnosis", "timings", "historyId"}
+SEND_KEYS = {
+    "httpStatus",
+    "elapsedMs",
+    "envelope",
+    "error",
+    "diagnosis",
+    "timings",
+    "historyId",
+    "proxy",
+}
 
 
 @pytest.fixture(scope="module")
