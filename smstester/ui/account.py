@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QThreadPool,
     QTimer,
     Signal,
 )
@@ -40,7 +41,7 @@ from PySide6.QtWidgets import (
 from smstester.ui.tasks import TaskRunner, describe
 
 if TYPE_CHECKING:
-    from smstester.core.client import SmsClient
+    from smstester.core.client import CancelToken, SmsClient
     from smstester.core.jframework import Answer, Brand, SignIn, Site, SmsIntegration
     from smstester.ui.form import ConnectionForm
 
@@ -334,13 +335,16 @@ class AccountController(QObject):
     def __init__(
         self,
         form: ConnectionForm,
-        tasks: TaskRunner,
         client: Callable[[], SmsClient],
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
         self.form = form
-        self.tasks = tasks
+        # The calls run on a pool of their own: a send never waits behind a look-up of a
+        # Brand-URL on a slow server.
+        pool = QThreadPool(self)
+        pool.setMaxThreadCount(2)
+        self.tasks = TaskRunner(self, pool)
         self._client = client
         self._parent = parent
         self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
@@ -362,6 +366,9 @@ class AccountController(QObject):
         self._expiry_timer.timeout.connect(self._show_known_expiry)
         self._shut = False
         self._brand_pending = False
+        #: The calls in flight, each cancelled at shutdown (a slow server never holds the
+        #: window's closing up, nor a worker after it).
+        self._calls: set[CancelToken] = set()
         form.sign_in_button.clicked.connect(self.sign_in)
         form.choose_button.clicked.connect(self.choose)
         form.brand_url.textChanged.connect(self._brand_edited)
@@ -396,17 +403,26 @@ class AccountController(QObject):
         failed: Callable[[str], None],
     ) -> None:
         """`work(calls)` on the worker with this window's client; `done` or `failed` here."""
+        from smstester.core.client import CancelToken
         from smstester.core.jframework import Jframework
 
         secrets = self.form.test().secrets()
+        cancel = CancelToken()
+        self._calls.add(cancel)
+        if self._shut:
+            cancel.cancel()
 
         def run() -> Answer[Any]:
-            return work(Jframework(self._client()))
+            return work(Jframework(self._client(), cancel))
+
+        def finished() -> bool:
+            self._calls.discard(cancel)
+            return not self._shut
 
         self.tasks.start(
             run,
-            result=lambda answer: None if self._shut else done(answer),
-            failed=lambda error: None if self._shut else failed(describe(error, secrets)),
+            result=lambda answer: done(answer) if finished() else None,
+            failed=lambda error: failed(describe(error, secrets)) if finished() else None,
         )
 
     # --- sign in ---------------------------------------------------------------------------
@@ -641,6 +657,10 @@ class AccountController(QObject):
         self.note.emit(masked(words + extra + ".", [row.password]), state)
 
     def shutdown(self) -> None:
+        """Stop the timers and end every call in flight at once (its answer is dropped)."""
         self._shut = True
         self._brand_timer.stop()
         self._expiry_timer.stop()
+        for cancel in list(self._calls):
+            cancel.cancel()
+        self.tasks.close()

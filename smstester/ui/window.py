@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     # The HTTP client (and httpx under it) is imported after the first paint: on a worker
     # by `_warm_up`, or by the first send, whichever comes first.
-    from smstester.core.client import CancelToken, Timeouts
+    from smstester.core.client import CancelToken, SmsClient, Timeouts
     from smstester.core.history import HistoryEntry, Kept
     from smstester.core.keystore import KeyringStatus
     from smstester.core.profiles import Profile
@@ -76,9 +76,7 @@ class MainWindow(QMainWindow):
 
         self.form = ConnectionForm(self)
         self.profiles = ProfileBar(self.form, self)
-        self.account = AccountController(
-            self.form, self.tasks, lambda: self.clients.get(self.timeouts, self.verify), self
-        )
+        self.account = AccountController(self.form, self._account_client, self)
         self.keyring_banner = QLabel(self)
         self.keyring_banner.setObjectName("keyringBanner")
         self.keyring_banner.setWordWrap(True)
@@ -845,6 +843,22 @@ class MainWindow(QMainWindow):
         self._close_after_save = None
         if not self.profiles.modified():
             self.close()
+
+    #: The longest a look-up of the Brand-URL or the Auth-Key (or a sign-in, or the picker's
+    #: list) may take in all, whatever the profile's timeouts.
+    ACCOUNT_CALL_SECONDS = 20.0
+
+    def _account_client(self) -> SmsClient:
+        """The client for jframework's account calls (on a worker): this window's TLS and
+        proxy settings, each call bounded to ACCOUNT_CALL_SECONDS."""
+        from smstester.core.client import Timeouts
+
+        limit = self.ACCOUNT_CALL_SECONDS
+        base = self.timeouts or Timeouts()
+        bounded = Timeouts(
+            connect=min(base.connect, limit), read=min(base.read, limit), total=limit
+        )
+        return self.clients.get(bounded, self.verify)
 
     def _signed_in(self, key: str, expires: str) -> None:
         """A sign-in filled the Auth-Key: a save keeps its expiry with it."""
