@@ -20,21 +20,24 @@ class ClientPool:
     switched on or off in the system's settings applies from the next send on."""
 
     def __init__(self) -> None:
-        self._clients: dict[tuple[Timeouts | None, bool | str, ProxySettings], SmsClient] = {}
+        self._clients: dict[tuple[Timeouts | None, bool | str, ProxySettings, int], SmsClient] = {}
         self._lock = threading.Lock()
 
-    def get(self, timeouts: Timeouts | None, verify: bool | str) -> SmsClient:
-        """The client for `timeouts`, `verify` and today's proxies, made now if there is
-        none yet."""
-        from smstester.core.client import SmsClient, proxy_settings
+    def get(
+        self, timeouts: Timeouts | None, verify: bool | str, *, max_body: int | None = None
+    ) -> SmsClient:
+        """The client for `timeouts`, `verify`, `max_body` (None: the send's limit) and
+        today's proxies, made now if there is none yet."""
+        from smstester.core.client import MAX_BODY, SmsClient, proxy_settings
 
         proxies = proxy_settings()
-        key = (timeouts, verify, proxies)
+        limit = MAX_BODY if max_body is None else max_body
+        key = (timeouts, verify, proxies, limit)
         with self._lock:
             client = self._clients.get(key)
             if client is None:
                 client = self._clients[key] = SmsClient(
-                    timeouts=timeouts, verify=verify, proxies=proxies
+                    timeouts=timeouts, verify=verify, proxies=proxies, max_body=limit
                 )
             return client
 

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 from smstester.core.envelope import Envelope
@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from smstester.core.client import CancelToken, SendResult, SmsClient
 
 T = TypeVar("T")
+
+#: The largest answer an account call reads (a sign-in is a few hundred bytes; 1 MiB holds
+#: the SMS settings of ~28,000 integrations): past it, "the answer is too large", unread.
+MAX_ANSWER: Final = 1024 * 1024
 
 #: The paths below a base URL (and its path prefix).
 SIGN_IN_PATH: Final = "/api/v1/users/auth"
@@ -171,9 +175,14 @@ def parse_time(value: Any, now: dt.datetime | None = None) -> dt.datetime | None
         return None
     try:
         parsed = dt.datetime.fromisoformat(value.strip().replace("z", "Z"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        # In UTC, and far from the calendar's ends: shown in any time zone, it still is a
+        # date (9999-12-31 in Tokyo is not).
+        parsed = parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return parsed if 1970 <= parsed.year <= 9000 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,10 +256,39 @@ class SmsIntegration:
         found["hasPassword"] = bool(self.password)
         return found
 
+    def displayed(self, hidden: Sequence[str] = ()) -> SmsIntegration:
+        """This row with its name, description, status, Account SID and number masked over
+        its own password and `hidden` (a server may echo a password anywhere); the ids and
+        the password itself are kept (they fill the form). One masking pass a row: a list
+        of 28,000 settings takes about a second, on a worker."""
+        secrets = [s for s in (self.password, *hidden) if s]
+        if not secrets:
+            return self
+        from smstester.core.redaction import Masker
+
+        texts = (self.name, self.description, self.status, self.username, self.phone_number)
+        masked = Masker(secrets).mask("\x1f".join(texts)).split("\x1f")
+        if len(masked) != len(texts):  # a secret holding the separator: mask one by one
+            masker = Masker(secrets)
+            masked = [masker.mask(text) for text in texts]
+        name, description, status, username, phone = masked
+        return replace(
+            self,
+            name=name,
+            description=description,
+            status=status,
+            username=username,
+            phone_number=phone,
+        )
+
+    def search_text(self) -> str:
+        """What a filter box looks in: the name, ids, From, SID, description and status."""
+        parts = (self.name, self.integration_id, self.id, self.phone_number, self.username)
+        return " ".join((*parts, self.description, self.status)).casefold()
+
     def matches(self, words: str) -> bool:
         """For a filter box: every word is in the name, id, From, SID or description."""
-        parts = (self.name, self.integration_id, self.id, self.phone_number, self.username)
-        haystack = " ".join((*parts, self.description, self.status)).casefold()
+        haystack = self.search_text()
         return all(word in haystack for word in words.casefold().split())
 
 
@@ -268,6 +306,27 @@ def parse_sign_in(data: Any, now: dt.datetime | None = None) -> SignIn | None:
         email=_text(data, "emailAddress", "email"),
         expires_at=parse_time(data.get("expiresIn", data.get("expiresAt")), now),
     )
+
+
+#: The longest Auth-Key taken from a sign-in: a header line that long is refused by most
+#: servers already (and a form field holds 32,767 characters).
+MAX_KEY: Final = 8192
+
+
+def key_problem(key: str) -> str | None:
+    """Why an Auth-Key a server sent cannot be used (it could never be sent back, or would
+    change what is printed), in words that never show it; None when it can."""
+    if len(key) > MAX_KEY:
+        return (
+            f"the server sent an Auth-Key of {len(key):,} characters: too long for a header "
+            f"(at most {MAX_KEY:,}), so it cannot be used"
+        )
+    if not key.isascii() or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in key):
+        return (
+            "the server sent an Auth-Key holding spaces, control characters or other "
+            "characters a header cannot carry, so it cannot be used"
+        )
+    return None
 
 
 def parse_brand(data: Any) -> Brand | None:
@@ -380,6 +439,10 @@ def _retry_after(result: SendResult) -> str:
     return ""
 
 
+#: The longest text of a server's that a refusal's words quote.
+_WORDS_LIMIT: Final = 300
+
+
 def refusal_words(result: SendResult, what: str) -> str:
     """Why `what` did not work, in words, from an answer that is no success."""
     if not result.responded:
@@ -388,9 +451,11 @@ def refusal_words(result: SendResult, what: str) -> str:
         return result.error or result.failure.value
     env = _envelope(result)
     status = result.http_status
-    said = (env.message or "").strip() if env else ""
-    items = [item.describe() for item in env.errors] if env else []
-    detail = said or "; ".join(items)
+    said = (env.message or "").strip()[:_WORDS_LIMIT] if env else ""
+    # A few items say it; 100,000 of them would only cost time (and the UI thread the GIL).
+    items = [item.describe()[:_WORDS_LIMIT] for item in env.errors[:3]] if env else []
+    more = len(env.errors) - 3 if env and len(env.errors) > 3 else 0
+    detail = said or "; ".join(items) + (f" (and {more:,} more)" if more else "")
     if status == 429:
         return f"too many tries{_retry_after(result)}: wait a minute, then try again"
     if env is None:
@@ -403,6 +468,14 @@ def refusal_words(result: SendResult, what: str) -> str:
     if status is not None and status >= 500:
         return f"the server failed (HTTP {status}){': ' + detail if detail else ''}"
     return detail or f"{what} was refused (HTTP {status})"
+
+
+def _not_offered(result: SendResult | None) -> bool:
+    """The server answered, in an envelope, that this list is not offered to this user
+    (403, 404, 405): the other list may still say which integrations there are."""
+    if result is None or not result.answered or _envelope(result) is None:
+        return False
+    return result.http_status in (403, 404, 405)
 
 
 def _mask(text: str, secrets: Iterable[str]) -> str:
@@ -448,13 +521,17 @@ class Jframework:
         """Raises InvalidInput (nothing sent) for a bad base URL, Brand-URL or empty field."""
         request = sign_in_request(site, login, password)
         now = self.now()
-        return self._call(
+        answer = self._call(
             request,
             "the sign-in",
             lambda data: parse_sign_in(data, now),
             (password, site.auth_key),
             lambda signed: (signed.auth_key, signed.refresh_key),
         )
+        why = key_problem(answer.value.auth_key) if answer.value is not None else None
+        if why is not None:
+            return Answer(None, why, answer.result, answer.secrets)
+        return answer
 
     def brand(self, site: Site) -> Answer[Brand]:
         return self._call(brand_request(site), "the brand look-up", parse_brand, (site.auth_key,))
@@ -481,14 +558,19 @@ class Jframework:
             (site.auth_key,),
             lambda rows: [row.password for row in rows],
         )
-        if settings.result is not None and not settings.result.responded:
-            return settings  # no answer: the second call would wait as long again
+        if settings.value is None and not _not_offered(settings.result):
+            # no answer, or one that cannot be read (HTML, too large, cut short): said, not
+            # hidden behind a shorter list (and a second call would wait as long again)
+            return settings
         listed = self._call(
             integrations_request(site), "the integrations list", parse_integrations, ()
         )
         if settings.value is None and listed.value is None:
             return settings
-        rows = merged(settings.value or [], listed.value or [])
+        rows = [
+            row.displayed((site.auth_key,))
+            for row in merged(settings.value or [], listed.value or [])
+        ]
         return Answer(rows, None, settings.result or listed.result, settings.secrets)
 
 
@@ -504,7 +586,9 @@ def span_words(seconds: float) -> str:
         return f"{int(seconds // 60)} min"
     if seconds < 2 * 86400:
         return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 86400)} days"
+    if seconds < 2 * 365 * 86400:
+        return f"{int(seconds // 86400)} days"
+    return f"{int(seconds // (365.25 * 86400))} years"
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,11 +616,13 @@ def key_status(
     if valid is False:
         return KeyStatus(False, "not valid for this brand — sign in again")
     if expires_at is not None:
-        local = expires_at.astimezone(tz)
+        try:
+            local = expires_at.astimezone(tz)
+        except (OverflowError, ValueError):  # a time at the calendar's end: shown in UTC
+            local = expires_at.astimezone(dt.UTC)
         left = span_words((expires_at - now).total_seconds())
-        return KeyStatus(
-            True if valid is None else valid, f"valid until {local:%d %b %H:%M} (in {left})"
-        )
+        shown = f"{local:%d %b %H:%M}" if local.year == now.year else f"{local:%d %b %Y %H:%M}"
+        return KeyStatus(True if valid is None else valid, f"valid until {shown} (in {left})")
     if valid is True:
         return KeyStatus(True, "valid (the server gives no end time)")
     return KeyStatus(None, "")

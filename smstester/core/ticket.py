@@ -98,11 +98,18 @@ def ticket_note(entry: HistoryEntry, *, local: datetime.tzinfo | None = None) ->
             lines.append(f"Envelope message: {_one_line(entry.envelope_message)}")
         if entry.error:
             lines.append(f"Note: {_one_line(entry.error, 1000)}")
+    dropped = (entry.envelope or {}).get("errorsNotKept")
+    more = (
+        f" (and {dropped:,} more error items not kept)"
+        if isinstance(dropped, int) and not isinstance(dropped, bool) and dropped > 0
+        else ""
+    )
     if entry.error_codes:
-        lines.append(f"Error codes: {', '.join(_one_line(c, 80) for c in entry.error_codes)}")
+        codes = ", ".join(_one_line(c, 80) for c in entry.error_codes)
+        lines.append(f"Error codes: {codes}{more}")
     if entry.correlation_ids:
         ids = ", ".join(_one_line(c, 120) for c in entry.correlation_ids)
-        lines.append(f"Correlation ids: {ids}")
+        lines.append(f"Correlation ids: {ids}{more}")
     found = entry.diagnosis
     if found:
         side = SIDE_WORDS.get(str(found.get("side")), "unknown")

@@ -858,7 +858,9 @@ class MainWindow(QMainWindow):
         bounded = Timeouts(
             connect=min(base.connect, limit), read=min(base.read, limit), total=limit
         )
-        return self.clients.get(bounded, self.verify)
+        from smstester.core.jframework import MAX_ANSWER
+
+        return self.clients.get(bounded, self.verify, max_body=MAX_ANSWER)
 
     def _signed_in(self, key: str, expires: str) -> None:
         """A sign-in filled the Auth-Key: a save keeps its expiry with it."""

@@ -258,3 +258,30 @@ def test_matches_every_word_anywhere() -> None:
     )
     assert row.matches("twilio 5550006") and row.matches("TW-1")
     assert not row.matches("twilio backup")
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("K" * 1_000_000, "1,000,000 characters"),
+        ("abc\x1b[2J\x1b]52;c;SGVsbG8=\x07\nSigned in as root", "control characters"),
+        ("with space", "spaces"),
+        ("ünï", "cannot carry"),
+    ],
+)
+def test_a_key_that_could_never_be_sent_back_is_refused_in_words(key: str, words: str) -> None:
+    answer = caller(envelope({"authKey": key, "username": "bob"})).sign_in(SITE, "bob", "pw")
+    assert answer.value is None and answer.problem is not None and words in answer.problem
+    assert key[:20] not in answer.problem and answer.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "expires", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59Z"]
+)
+def test_an_expiry_at_the_calendars_end_is_no_error(expires: str) -> None:
+    moment = jf.parse_time(expires, NOW)
+    assert moment is None  # not a time anyone can use: not known
+    far = jf.parse_time("8999-01-01T00:00:00Z", NOW)
+    assert far is not None
+    status = jf.key_status(far, NOW, tz=dt.timezone(dt.timedelta(hours=14)))
+    assert "8999" in status.words and "years" in status.words

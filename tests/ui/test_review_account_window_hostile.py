@@ -169,7 +169,7 @@ def _trickle(path: str, _body: bytes) -> Answer | None:
     [
         (_echoing, "raw"),
         (_html, "not as jframework"),
-        (_bomb, "larger than 5 MiB"),
+        (_bomb, "larger than 1 MiB"),
         (_trickle, "in time"),
     ],
     ids=["echoes-the-password", "html", "gzip-bomb", "trickle"],
