@@ -671,7 +671,7 @@ class CheckReport:
 def describe_integration(row: SmsIntegration) -> str:
     """`"Main" (default), Active, From +15005550006, Account SID AC12…`"""
     parts = [f'"{row.name}"' if row.name else row.integration_id]
-    if row.is_default:
+    if row.is_default and "(default)" not in parts[0]:
         parts[0] += " (default)"
     parts.append(row.status or "status not given")
     if row.phone_number:
