@@ -4,7 +4,8 @@ sandbox: `QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/screenshots.py 
 Writes `screenshot-sign-in.png` (the sign-in dialog over the window, after a wrong password),
 `screenshot-picker.png` (the integration picker with the sandbox brand's integrations),
 `screenshot.png` and `screenshot-dark.png` (the window at 1024×700 after a send Twilio
-refused, light and dark) and `screenshot-800x600.png`.
+refused, light and dark) and `screenshot-800x600.png`; with `--scale-2` (and
+QT_SCALE_FACTOR=2) `screenshot-scale2.png` alone.
 """
 
 from __future__ import annotations
@@ -41,11 +42,30 @@ def composed(window: QWidget, dialog: QDialog) -> QPixmap:
     return shot
 
 
+def scale_2(app: QApplication, out: Path) -> int:
+    """Run with QT_SCALE_FACTOR=2: the window as a 1920×1080 screen at scale 2 shows it
+    (960×540 logical pixels), saved as `screenshot-scale2.png`."""
+    from smstester.ui import build_window
+
+    window = build_window(["--sandbox"])
+    window.show()
+    window.resize(960, 540)
+    brand = window.findChild(QLabel, "brandStatusLabel")
+    wait(app, lambda: brand is not None and brand.text().startswith("✓"))
+    for _ in range(20):
+        app.processEvents()
+    window.grab().save(str(out / "screenshot-scale2.png"))
+    window.close()
+    return 0
+
+
 def main(folder: str) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     from smstester.ui import build_window
 
     out = Path(folder)
+    if "--scale-2" in sys.argv:
+        return scale_2(app, out)
     window = build_window(["--sandbox"])
     window.show()
     brand = window.findChild(QLabel, "brandStatusLabel")
