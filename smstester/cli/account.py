@@ -14,6 +14,7 @@ from smstester.cli.common import (
     EXIT_OK,
     SECRETS_SEEN,
     CommandError,
+    ask_proxy_password,
     eprint,
     print_json,
     profile_store,
@@ -108,6 +109,7 @@ def _client(args: argparse.Namespace, profile: Profile | None) -> SmsClient:
     from smstester.core.jframework import MAX_ANSWER
 
     timeouts, verify = send_settings(args, profile)
+    ask_proxy_password()
     return SmsClient(timeouts=timeouts, verify=verify, max_body=MAX_ANSWER)
 
 

@@ -113,6 +113,28 @@ def not_sent_json(error: str) -> dict[str, Any]:
     }
 
 
+def ask_proxy_password() -> None:
+    """A proxy that names a user but no password (HTTPS_PROXY=http://alice@proxy:3128):
+    on a terminal, its password is asked for without echo and kept in this process's
+    SMSTESTER_PROXY_PASSWORD (never in a file); elsewhere the proxy's 407 says what to do."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        return
+    from smstester.core.client import PROXY_PASSWORD_VARIABLE, proxies_wanting_a_password
+
+    wanting = proxies_wanting_a_password()
+    if not wanting:
+        return
+    import getpass
+
+    try:
+        typed = getpass.getpass(f"Password for the proxy {wanting[0]} (typing is not shown): ")
+    except EOFError:
+        return
+    if typed:
+        SECRETS_SEEN.append(typed)
+        os.environ[PROXY_PASSWORD_VARIABLE] = typed
+
+
 def report_command_error(args: argparse.Namespace, exc: CommandError) -> int:
     if args.command == "send" and getattr(args, "json", False):
         with stdout_may_close():

@@ -13,6 +13,7 @@ from smstester.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
     SECRETS_SEEN,
+    ask_proxy_password,
     eprint,
     finite,
     load_profile,
@@ -169,6 +170,7 @@ def cmd_send(args: argparse.Namespace) -> int:
 
     for notice in preflight(test):
         eprint(f"smstester: warning: {notice}")
+    ask_proxy_password()
     with SmsClient(timeouts=timeouts, verify=verify) as client:
         result: SendResult = client.send_request(request)
     entry = record_send(args, test, result, profile)

@@ -874,6 +874,23 @@ def proxy_passwords(environ: Mapping[str, str] | None = None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def proxies_wanting_a_password(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The proxies (as shown, `http://alice@proxy:3128`) that name a user but have no
+    password: not in their URL, nor in SMSTESTER_PROXY_PASSWORD. A front end may ask for it
+    (a prompt that does not echo) and put it in that variable, for this process only."""
+    env = os.environ if environ is None else environ
+    if env.get(PROXY_PASSWORD_VARIABLE):
+        return []
+    settings = proxy_settings(env)
+    found = []
+    for _scheme, url in settings.proxies:
+        userinfo = _split_userinfo(url)[1]
+        user, _colon, password = userinfo[:-1].partition(":") if userinfo else ("", "", "")
+        if user and not password:
+            found.append(shown_proxy(url))
+    return list(dict.fromkeys(found))
+
+
 @dataclass(frozen=True, slots=True)
 class _Route:
     """The proxy one request goes through: its URL as given and as shown, its host:port,
