@@ -47,14 +47,18 @@ def choose(parent: QWidget | None, title: str, text: str, choices: tuple[str, ..
     return next((i for i, button in enumerate(buttons) if button is clicked), None)
 
 
-def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
-    """A line of text, or None when cancelled."""
-    from PySide6.QtWidgets import QInputDialog
+def ask_text(
+    parent: QWidget | None, title: str, label: str, text: str = "", *, secret: bool = False
+) -> str | None:
+    """A line of text, or None when cancelled; with `secret`, typed without being shown."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
 
     dialog = QInputDialog(parent)
     dialog.setWindowTitle(title)
     dialog.setLabelText(label)
     dialog.setTextValue(text)
+    if secret:
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
     # Wide enough for its title (window managers cut it to "Save p…file as" otherwise).
     dialog.setMinimumWidth(max(360, dialog.fontMetrics().horizontalAdvance(title) + 160))
     ok = dialog.exec()

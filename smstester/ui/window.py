@@ -435,6 +435,28 @@ class MainWindow(QMainWindow):
 
     # --- sending ------------------------------------------------------------------------
 
+    def _ask_proxy_password(self) -> None:
+        """A proxy that names a user but no password (HTTPS_PROXY=http://alice@proxy:3128):
+        its password is asked for, not shown as typed, and kept in this process only (its
+        SMSTESTER_PROXY_PASSWORD), never in a file. (Before the client is loaded — the first
+        0.3 s — the send goes on, and a 407 says what to do.)"""
+        client = sys.modules.get("smstester.core.client")
+        if client is None:
+            return
+        wanting = client.proxies_wanting_a_password()
+        if not wanting:
+            return
+        typed = dialogs.ask_text(
+            self,
+            "Proxy password",
+            f"The proxy {wanting[0]} wants a password (kept for this session only):",
+            secret=True,
+        )
+        if typed:
+            import os
+
+            os.environ[client.PROXY_PASSWORD_VARIABLE] = typed
+
     def _why_not_ready(self) -> str:
         """The fields that keep Send disabled, in words ("Auth-Key: required; To: …")."""
         found = self.form.problems()
@@ -456,6 +478,7 @@ class MainWindow(QMainWindow):
         except InvalidInput as exc:
             self.log.add_note(f"Not sent: {exc}", "fail")
             return
+        self._ask_proxy_password()
         blocker = self.account.send_blocker()
         if blocker is not None:
             words = f"Not sent: {blocker}. Sign in… (beside the Auth-Key) gets a new one."

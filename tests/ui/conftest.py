@@ -45,8 +45,10 @@ class Dialogs:
         self.asked.append(f"{title}: {text} {choices}")
         return self.choice
 
-    def ask_text(self, _parent: object, title: str, label: str, text: str = "") -> str | None:
-        self.asked.append(f"{title}: {label}")
+    def ask_text(
+        self, _parent: object, title: str, label: str, text: str = "", *, secret: bool = False
+    ) -> str | None:
+        self.asked.append(f"{title}: {label}" + (" (not shown as typed)" if secret else ""))
         return self.text
 
     def inform(self, _parent: object, title: str, text: str) -> None:
