@@ -129,3 +129,47 @@ def demo_flag_values(demo: DemoConnection, **changes: str) -> dict[str, str]:
 def demo_flags(demo: DemoConnection, **changes: str) -> list[str]:
     """`demo_flag_values` as an argument list."""
     return [part for pair in demo_flag_values(demo, **changes).items() for part in pair]
+
+
+def answer_at_a_terminal(
+    argv: list[str], env: dict[str, str], prompt: bytes, answer: str, *, seconds: float = 30
+) -> tuple[int, bytes, bool]:
+    """Run `argv` on a real pseudo-terminal; when `prompt` shows, type `answer` and Enter.
+    Returns the exit code, everything the terminal showed, and whether the answer was
+    typed (a prompt that never came is the caller's to assert)."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import time
+
+    controller, terminal = pty.openpty()
+    child = subprocess.Popen(
+        argv, stdin=terminal, stdout=terminal, stderr=terminal, env=env, close_fds=True
+    )
+    os.close(terminal)
+    seen, typed = b"", False
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([controller], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(controller, 4096)
+                except OSError:  # the child has gone and closed its end
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            if not typed and prompt in seen:
+                os.write(controller, answer.encode() + b"\n")
+                typed = True
+            if child.poll() is not None and not ready:
+                break
+        code = child.wait(timeout=seconds)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        os.close(controller)
+    return code, seen, typed

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import MemoryKeyring
+from support import MemoryKeyring, answer_at_a_terminal
 
 from smstester.cli import main
 from smstester.core.keystore import SecretStore
@@ -145,54 +141,21 @@ def test_the_prompt_on_a_terminal_does_not_echo(sandbox: SandboxServer, tmp_path
     """The password typed at a real pty: signed in, and the typing is not shown."""
     env = dict(os.environ, SMSTESTER_CONFIG_DIR=str(tmp_path))
     env.pop("SMSTESTER_LOGIN_PASSWORD", None)
-    controller, terminal = pty.openpty()
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "smstester",
-            "login",
-            "--base-url",
-            sandbox.demo.url,
-            "--brand-url",
-            sandbox.demo.brand_url,
-            "--username",
-            DEMO_LOGIN_USERNAME,
-        ],
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        env=env,
-        close_fds=True,
-    )
-    os.close(terminal)
-    seen = b""
-    deadline = time.monotonic() + 30
-    sent = False
-    try:
-        while (time.monotonic() < deadline and child.poll() is None) or select.select(
-            [controller], [], [], 0
-        )[0]:
-            ready, _, _ = select.select([controller], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(controller, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            if not sent and b"typing is not shown" in seen:
-                os.write(controller, DEMO_LOGIN_PASSWORD.encode() + b"\n")
-                sent = True
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        os.close(controller)
+    argv = [
+        sys.executable,
+        "-m",
+        "smstester",
+        "login",
+        "--base-url",
+        sandbox.demo.url,
+        "--brand-url",
+        sandbox.demo.brand_url,
+        "--username",
+        DEMO_LOGIN_USERNAME,
+    ]
+    code, seen, sent = answer_at_a_terminal(argv, env, b"typing is not shown", DEMO_LOGIN_PASSWORD)
     assert sent, seen
-    assert child.returncode == 0, seen
+    assert code == 0, seen
     assert b"Signed in as demo-support" in seen
     assert DEMO_LOGIN_PASSWORD.encode() not in seen
 

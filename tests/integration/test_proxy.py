@@ -30,6 +30,7 @@ from faulty_servers import (
     read_request,
     server_tls,
 )
+from support import answer_at_a_terminal
 
 from smstester.cli import main
 from smstester.core.client import (
@@ -404,57 +405,21 @@ def test_on_a_terminal_the_proxy_password_is_asked_for_without_echo(
     """HTTPS_PROXY names a user and no password, SMSTESTER_PROXY_PASSWORD is not set: send
     asks for it at the terminal (not echoed), and the send goes through the proxy."""
     import os
-    import pty
-    import select
-    import subprocess
     import sys
-    import time
 
     env = dict(os.environ, SMSTESTER_CONFIG_DIR=str(tmp_path))
     env["HTTP_PROXY"] = proxy_url(proxy, f"{USER}@")
     env.pop(PROXY_PASSWORD_VARIABLE, None)
-    controller, terminal = pty.openpty()
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "smstester",
-            "send",
-            "--no-history",
-            *connection(sandbox, f"http://{CORP_HOST}:80"),
-        ],
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        env=env,
-        close_fds=True,
-    )
-    os.close(terminal)
-    seen, typed = b"", False
-    deadline = time.monotonic() + 30
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([controller], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(controller, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            if not typed and b"Password for the proxy" in seen:
-                os.write(controller, PASSWORD.encode() + b"\n")
-                typed = True
-            if child.poll() is not None and not ready:
-                break
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        os.close(controller)
+    argv = [
+        sys.executable,
+        "-m",
+        "smstester",
+        "send",
+        "--no-history",
+        *connection(sandbox, f"http://{CORP_HOST}:80"),
+    ]
+    code, seen, typed = answer_at_a_terminal(argv, env, b"Password for the proxy", PASSWORD)
     assert typed, seen
-    assert child.returncode == 0, seen
+    assert code == 0, seen
     assert proxy.auths[-1] == basic(USER, PASSWORD)
     assert PASSWORD.encode() not in seen
