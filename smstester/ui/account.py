@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smstester.ui.form import set_state
 from smstester.ui.tasks import TaskRunner, describe
 
 if TYPE_CHECKING:
@@ -55,13 +56,6 @@ def _words_label(parent: QWidget, name: str) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     return label
-
-
-def _set_state(widget: QWidget, state: str) -> None:
-    if widget.property("state") != state:
-        widget.setProperty("state", state)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
 
 
 class SignInDialog(QDialog):
@@ -323,7 +317,7 @@ class IntegrationPicker(QDialog):
     def loading(self, where: str) -> None:
         self.rows.set_rows([])
         self.status.setText(f"Asking {where} for the brand's SMS integrations…")
-        _set_state(self.status, "")
+        set_state(self.status, "")
         self._refresh()
         self.open()
         self.filter.setFocus()
@@ -348,14 +342,14 @@ class IntegrationPicker(QDialog):
         if inactive:
             words += f" ({inactive:,} not active, in grey)"
         self.status.setText(words if rows else "The brand has no SMS integrations.")
-        _set_state(self.status, "" if rows else "warn")
+        set_state(self.status, "" if rows else "warn")
         if self.rows.shown:
             self._select(chosen)
         self._refresh()
 
     def fail(self, words: str) -> None:
         self.status.setText(f"✗ {words}")
-        _set_state(self.status, "error")
+        set_state(self.status, "error")
         self._refresh()
 
     def _filtered(self, words: str) -> None:
@@ -612,7 +606,7 @@ class AccountController(QObject):
         label = self.form.auth_key_status
         mark = {"ok": "✓ ", "error": "✗ ", "warn": "⚠ "}.get(state, "")
         label.setText(mark + words)
-        _set_state(label, state)
+        set_state(label, state)
         label.show()
 
     def send_blocker(self) -> str | None:
@@ -671,7 +665,7 @@ class AccountController(QObject):
     def _brand_words(self, words: str, state: str) -> None:
         label = self.form.brand_status
         label.setText(words[:300])
-        _set_state(label, state)
+        set_state(label, state)
         label.show()
 
     # --- the picker ---------------------------------------------------------------------------

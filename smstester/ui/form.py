@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from smstester.ui.highlight import CulpritHighlighter
 
 
-def _set_state(widget: QWidget, state: str) -> None:
+def set_state(widget: QWidget, state: str) -> None:
     """Set the `state` property the style sheet colours by, and apply the sheet again when
     it changed. A widget not polished yet (not shown yet) is left alone: its first polish
     reads the property anyway, and touching `style()` before the first paint would cost
@@ -525,7 +525,7 @@ class ConnectionForm(QWidget):
                 "characters swaps the ones that have a GSM-7 twin."
             )
         self.segment_label.setToolTip(tip)
-        _set_state(self.segment_label, "warn" if warn else "")
+        set_state(self.segment_label, "warn" if warn else "")
         self._highlight(bool(info.culprits))
         self.fix_button.setVisible(bool(info.culprits) and replace_lookalikes(text) != text)
 
@@ -608,11 +608,11 @@ class ConnectionForm(QWidget):
     ) -> None:
         if problem is not None:
             label.setText(problem.reason if problem.missing else "✗ " + problem.reason)
-            _set_state(label, "empty" if problem.missing else "error")
+            set_state(label, "empty" if problem.missing else "error")
         elif check is not None:
             warn = landline and not check.sms_capable
             label.setText(("⚠ " if warn else "✓ ") + check.describe())
-            _set_state(label, "warn" if warn else "ok")
+            set_state(label, "warn" if warn else "ok")
 
 
 def _cheap_base_url_problem(value: str) -> Problem | None:
