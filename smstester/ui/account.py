@@ -152,6 +152,22 @@ class Listed:
     rows: list[SmsIntegration]
     haystacks: list[str]
     inactive: int
+    #: The row to select first: the form's integration, else the default one, else 0.
+    chosen: int = 0
+
+    @classmethod
+    def of(cls, rows: list[SmsIntegration], current_id: str) -> Listed:
+        """What the worker makes of the rows, so the UI thread only shows them."""
+        chosen = next(
+            (
+                number
+                for number, row in enumerate(rows)
+                if row.integration_id == current_id or (not current_id and row.is_default)
+            ),
+            0,
+        )
+        haystacks = [row.search_text() for row in rows]
+        return cls(rows, haystacks, sum(not row.active for row in rows), chosen)
 
 
 #: The picker's columns: heading, and what of a row it shows.
@@ -265,8 +281,10 @@ class IntegrationPicker(QDialog):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.list.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setResizeContentsPrecision(50)  # sized by the first rows, not all
+        # Sized once a list arrives, from its first rows (`_size_columns`), then as the user
+        # drags: sizing to contents asks the model 8 roles a cell for 50 rows at every
+        # reset and layout, 0.1 s of the UI thread a list.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.status = _words_label(self, "integrationPickerStatus")
         buttons = QDialogButtonBox(self)
@@ -322,21 +340,16 @@ class IntegrationPicker(QDialog):
         self.open()
         self.filter.setFocus()
 
-    def show_rows(self, listed: Listed, current_id: str) -> None:
+    def show_rows(self, listed: Listed) -> None:
         from PySide6.QtGui import QPalette
 
         rows = listed.rows
         self.rows.dim = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         self.rows.set_rows(rows, listed.haystacks)
-        self.rows.filter(self.filter.text())
-        chosen = next(
-            (
-                number
-                for number, row in enumerate(self.rows.shown)
-                if row.integration_id == current_id or (not current_id and row.is_default)
-            ),
-            0,
-        )
+        self._size_columns()
+        typed = self.filter.text()
+        self.rows.filter(typed)
+        chosen = listed.chosen if not typed.strip() else 0
         inactive = listed.inactive
         words = f"{len(rows):,} SMS integration{'s' if len(rows) != 1 else ''}"
         if inactive:
@@ -346,6 +359,21 @@ class IntegrationPicker(QDialog):
         if self.rows.shown:
             self._select(chosen)
         self._refresh()
+
+    #: How many rows the columns are sized by, and the widest a column opens.
+    SIZED_BY_ROWS = 50
+    WIDEST_COLUMN = 280
+
+    def _size_columns(self) -> None:
+        """Each column as wide as its heading or its widest text among the first rows."""
+        metrics = self.list.fontMetrics()
+        heading = self.list.horizontalHeader().fontMetrics()
+        sample = self.rows.all[: self.SIZED_BY_ROWS]
+        padding = metrics.averageCharWidth() + 10
+        for column, (title, text) in enumerate(_COLUMNS[:-1]):  # the last one stretches
+            widest = max((metrics.horizontalAdvance(text(row)) for row in sample), default=0)
+            width = max(widest, heading.horizontalAdvance(title)) + padding
+            self.list.setColumnWidth(column, min(width, self.WIDEST_COLUMN))
 
     def fail(self, words: str) -> None:
         self.status.setText(f"✗ {words}")
@@ -690,17 +718,15 @@ class AccountController(QObject):
 
             answer = calls.sms_integrations(site)
             rows = answer.value
-            listed = None
-            if rows is not None:  # what the UI thread would spend time on, made here
-                haystacks = [row.search_text() for row in rows]
-                listed = Listed(rows, haystacks, sum(not row.active for row in rows))
+            # what the UI thread would spend time on, made here
+            listed = None if rows is None else Listed.of(rows, current)
             return Answer(listed, answer.problem, answer.result, answer.secrets)
 
         def done(answer: Answer[Listed]) -> None:
             if answer.value is None:
                 picker.fail(answer.problem or "the list could not be read")
             else:
-                picker.show_rows(answer.value, current)
+                picker.show_rows(answer.value)
 
         self._run(work, done, picker.fail)
 

@@ -236,3 +236,33 @@ def test_no_secret_of_a_sign_in_or_a_pick_reaches_any_output(
         if path.is_file():
             data = path.read_text("utf-8", "replace")
             assert not exposes(data, secrets), path
+
+
+def test_the_picker_sizes_its_columns_from_the_first_rows_once(qtbot: QtBot) -> None:
+    """The columns fit the headings and the first rows' texts (a long name further down
+    does not widen them, nor one wider than the cap), and the picker selects the row the
+    worker chose: showing a list asks the model nothing for rows off the screen."""
+    from smstester.core.jframework import parse_sms_settings
+    from smstester.ui.account import IntegrationPicker, Listed
+
+    settings = [
+        {"id": f"s{n}", "appIntegrationId": f"tw-{n}", "name": f"Shop {n}", "status": "Active"}
+        for n in range(500)
+    ]
+    settings[3]["name"] = "A longer shop name, in the first rows"
+    settings[400]["name"] = "W" * 200  # far down the list
+    settings[7]["isDefault"] = True
+    rows = parse_sms_settings(settings)
+    picker = IntegrationPicker()
+    qtbot.addWidget(picker)
+    picker.loading("the sandbox")
+    picker.show_rows(Listed.of(rows, ""))
+    metrics = picker.list.fontMetrics()
+    name_width = picker.list.columnWidth(0)
+    assert name_width >= metrics.horizontalAdvance(settings[3]["name"])
+    assert name_width <= IntegrationPicker.WIDEST_COLUMN
+    assert picker.list.columnWidth(1) >= metrics.horizontalAdvance("tw-499".replace("499", "49"))
+    selected = picker.selected()
+    assert selected is not None and selected.integration_id == "tw-7"  # the default
+    assert Listed.of(rows, "tw-42").chosen == 42  # the form's integration wins
+    assert Listed.of(rows, "tw-none").chosen == 0

@@ -79,6 +79,11 @@ class StallProbe:
             self.collections.append(time.perf_counter() - self._gc_started)
 
     def __enter__(self) -> StallProbe:
+        # The app freezes what it built at start-up (`ui.app._freeze_start_up_objects`);
+        # this process also holds every earlier test's objects, which a full collection
+        # would walk (200,000 late in the suite): frozen too, so only what the step under
+        # test makes is collected, as in the app.
+        gc.freeze()
         gc.callbacks.append(self._on_gc)
         self.timer.start()
         return self
@@ -86,6 +91,7 @@ class StallProbe:
     def __exit__(self, *_exc: object) -> None:
         self.timer.stop()
         gc.callbacks.remove(self._on_gc)
+        gc.unfreeze()
 
     @property
     def longest(self) -> float:
