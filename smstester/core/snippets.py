@@ -26,10 +26,13 @@ a value that would change the request.
   as a JSON `\\uXXXX` escape (the server reads the same text; non-ASCII text would also be
   at the mercy of the console's code page), and a URL or header value holding `%` is
   written wholly outside cmd's quotes with a `^` after each `%`, so no `%name%` can name a
-  variable. The masked command lets curl read the secrets itself (`--variable
-  %SMSTESTER_AUTH_KEY`, curl 8.3+), so cmd.exe never parses their values, and puts the
-  password in JSON with curl's own `{{SMSTESTER_PASSWORD:json}}` escape: any value is sent
-  exactly; an unset variable stops curl with an error.
+  variable. The masked command is what CONTRACT §9 names, `%SMSTESTER_AUTH_KEY%` and
+  `%SMSTESTER_PASSWORD%` expanded by cmd.exe inside its quotes, so it runs with any
+  curl.exe Windows ships. cmd.exe expands a variable before it parses the line, so a `"`
+  in a value could end its quotes: lines before the command (`_cmd_checks`, each safe
+  whatever a value holds) clear a variable that holds a `"`, a `\\` or a space at either
+  end, and the command then sends nothing and says which. A control character cannot be
+  tested for in cmd.exe and is sent as it is (the note says so).
 - `powershell`: `Invoke-RestMethod` (never the `curl` alias of Windows PowerShell 5.1),
   headers in an `[ordered]` hashtable, the body in single-quoted here-strings (no
   expansion at all; it ends only at a line starting with `'@`, and the body is one line
@@ -232,36 +235,100 @@ def cmd_word(value: str) -> str:
     return "".join(out)
 
 
-def _cmd_body(body: dict[str, str], password: str | None) -> str:
-    """The JSON body for cmd.exe: ASCII, no `%` nor `!`; `password` None: curl's reference."""
-    escape = _CMD_JSON_ESCAPES + ("{" if password is None else "")
-    pieces = []
-    for key, value in body.items():
-        if key == "password" and password is None:
-            encoded = '"{{' + PASSWORD_VAR + ':json}}"'
+def _cmd_body(body: dict[str, str]) -> str:
+    """The JSON body for cmd.exe: ASCII, no `%` nor `!` (each a JSON escape)."""
+    return (
+        "{"
+        + ",".join(
+            f"{_json_string(key)}:{_json_string(value, _CMD_JSON_ESCAPES)}"
+            for key, value in body.items()
+        )
+        + "}"
+    )
+
+
+def _cmd_ref(variable: str) -> str:
+    return f"%{variable}%"
+
+
+def cmd_word_with_reference(before: str, variable: str, after: str) -> str:
+    """One argument for cmd.exe and the MSVC rules: `before`, then the value cmd.exe puts
+    in for `%variable%`, then `after`. The value must hold no `"` nor `\\` (the masked
+    command checks it first): it is the only part inside cmd's quotes, which the quote
+    before it opens and the quote after it closes (`before` ends with a `"`, `after`
+    starts with one, both literal quotes of the argument); everything else is outside them,
+    a `^` before each special character and each other `"`."""
+    reference = _cmd_ref(variable)
+    marker = "\x00"  # a character no caller's text holds; the argument is ASCII
+    chars = _msvc_quoted(before + marker + after)
+    at = next(i for i, (ch, _q) in enumerate(chars) if ch == marker)
+    opens = max(i for i in range(at) if chars[i][1])
+    closes = min(i for i in range(at + 1, len(chars)) if chars[i][1])
+    out: list[str] = []
+    for i, (ch, is_quote) in enumerate(chars):
+        if i == at:
+            out.append(reference)
+        elif is_quote:
+            out.append('"' if i in (opens, closes) else '^"')
+        elif ch in _CMD_SPECIAL:
+            out.append("^" + ch)
+        elif ch == "%":
+            out.append("%^")
         else:
-            encoded = _json_string(value, escape)
-        pieces.append(f"{_json_string(key)}:{encoded}")
-    return "{" + ",".join(pieces) + "}"
+            out.append(ch)
+    return "".join(out)
+
+
+#: The copies the masked cmd.exe command checks each variable with (then removes).
+_CMD_COPIES: Final = {AUTH_KEY_VAR: "SMSTESTER_K", PASSWORD_VAR: "SMSTESTER_P"}
+
+
+def _cmd_checks(variable: str) -> list[str]:
+    """cmd.exe lines that remove `variable` unless its value holds no `"`, no `\\` and
+    no space at either end, so that a `%variable%` written inside cmd's quotes on a later
+    line can change nothing but that value. Each line is safe whatever the value holds:
+    the value is only ever put in with its quotes taken out (`%V:"=%`, inside quotes) or
+    doubled (`%V:"=""%`, inside quotes, so every character stays inside them), or through
+    the copy that holds no quote; an undefined name is left as it is and holds no `&`,
+    `|`, `<`, `>`, `(`, `)` or `^`."""
+    bare, doubled = _CMD_COPIES[variable], _CMD_COPIES[variable] + "Q"
+    return [
+        f'if defined {variable} set "{bare}=%{variable}:"=%"',
+        f'if defined {variable} set "{doubled}=%{variable}:"=""%"',
+        f'if not "%{bare}:\\=%"=="%{doubled}%" set {variable}=',
+        f'if "%{bare}:~0,1%"==" " set {variable}=',
+        f'if "%{bare}:~-1%"==" " set {variable}=',
+    ]
+
+
+def _cmd_refusal(variable: str) -> str:
+    return (
+        f"(echo smstester: not sent: {variable} is not set, or it held a double quote, a "
+        "backslash or a space at either end and was cleared)"
+    )
 
 
 def _render_curl_cmd(test: SmsTest, with_secrets: bool) -> Snippet:
     req = _request(test, with_secrets, "cmd.exe")
-    lines = ["curl.exe -sS -X POST --globoff --path-as-is"]
-    if not with_secrets:
-        lines += [f"--variable ^%{AUTH_KEY_VAR}", f"--variable ^%{PASSWORD_VAR}"]
-    lines.append(f"--url {cmd_word(req.url)}")
+    lines = ["curl.exe -sS -X POST --globoff --path-as-is", f"--url {cmd_word(req.url)}"]
     for name, value in req.headers:
         if name == "Auth-Key" and not with_secrets:
-            lines.append(f"--expand-header {cmd_word(f'{name}: {{{{{AUTH_KEY_VAR}}}}}')}")
+            lines.append(f'-H "{name}: {_cmd_ref(AUTH_KEY_VAR)}"')
         else:
             lines.append(f"-H {cmd_word(f'{name}: {value}' if value else f'{name};')}")
-    body = _cmd_body(req.body, req.body["password"] if with_secrets else None)
-    option = "--data-raw" if with_secrets else "--expand-data-raw"
-    lines.append(f"{option} {cmd_word(body)}")
+    if with_secrets:
+        lines.append(f"--data-raw {cmd_word(_cmd_body(req.body))}")
+    else:
+        marker = "\x00"
+        text = _cmd_body({**req.body, "password": marker})
+        before, after = text.split(_json_string(marker))
+        quote = '"'
+        word = cmd_word_with_reference(before + quote, PASSWORD_VAR, quote + after)
+        lines.append(f"--data-raw {word}")
+    command = " ^\n  ".join(lines)
     notes = list(req.notes)
     plain = json.dumps(req.body, ensure_ascii=False, separators=(",", ":"))
-    if with_secrets and body != plain:
+    if with_secrets and _cmd_body(req.body) != plain:
         notes.append(
             "cmd.exe: the body writes %, ! and characters that are not ASCII as JSON \\u "
             "escapes (the server reads the same text)"
@@ -269,13 +336,25 @@ def _render_curl_cmd(test: SmsTest, with_secrets: bool) -> Snippet:
     if any("!" in value for value in (req.url, *(v for _, v in req.headers))):
         notes.append("cmd.exe: a value holds !: run it with delayed expansion off (the default)")
     notes.append("paste it into a cmd.exe window (in a .bat file, write each % as %%)")
-    if not with_secrets:
-        notes.append(
-            f"secrets are read by curl itself from %{AUTH_KEY_VAR}% and %{PASSWORD_VAR}%: "
-            f"set them first (set {AUTH_KEY_VAR}=…); needs curl 8.3 or later for --variable "
-            "(curl.exe --version)"
-        )
-    return Snippet(" ^\n  ".join(lines), tuple(notes))
+    if with_secrets:
+        return Snippet(command, tuple(notes))
+    notes.append(
+        f'set {AUTH_KEY_VAR} and {PASSWORD_VAR} first (set "{AUTH_KEY_VAR}=…"): the '
+        "command checks them and sends nothing when one is not set or holds a double quote, "
+        "a backslash or a space at either end; other values are sent as they are (cmd.exe "
+        "cannot test for a control character, and passes a character that is not ASCII in "
+        "the console's code page)"
+    )
+    checks = [
+        "rem smstester: SMSTESTER_AUTH_KEY and SMSTESTER_PASSWORD are checked, then sent",
+        "set SMSTESTER_K=& set SMSTESTER_KQ=& set SMSTESTER_P=& set SMSTESTER_PQ=",
+        *_cmd_checks(AUTH_KEY_VAR),
+        *_cmd_checks(PASSWORD_VAR),
+        "set SMSTESTER_K=& set SMSTESTER_KQ=& set SMSTESTER_P=& set SMSTESTER_PQ=",
+        f"if not defined {AUTH_KEY_VAR} {_cmd_refusal(AUTH_KEY_VAR)} else if not defined "
+        f"{PASSWORD_VAR} {_cmd_refusal(PASSWORD_VAR)} else {command}",
+    ]
+    return Snippet("\n".join(checks), tuple(notes))
 
 
 # --- PowerShell ---------------------------------------------------------------------------

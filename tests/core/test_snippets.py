@@ -26,12 +26,28 @@ which curl.exe's C runtime follows):
 - [msvc-bs] backslashes are literal unless they immediately precede a `"`;
 - [msvc-even] 2n backslashes and a `"`: n backslashes, and the `"` is a delimiter;
 - [msvc-odd] 2n+1 backslashes and a `"`: n backslashes and a literal `"`;
-- [msvc-dq] (the table of examples, `a"b"" c d` -> `ab"`, `c`, `d`): inside quotes, `""` is a
-  literal `"` (the quoted state goes on).
-curl's variables (`curl_request`), from curl's `--variable` manual: `--variable %name`
-imports the environment variable and exits with an error when it is not set;
-`--expand-OPTION` replaces `{{name}}` by its content, `{{name:json}}` by it JSON-escaped
-(without quotes); `\\{{` is a literal `{{`.
+- [msvc-dq] inside quotes, `""` is a literal `"`; whether the quoted state goes on after it
+  changed between C runtimes (the page's table of examples said `a"b"" c d` -> `ab" c d`
+  until 2023, now `ab"`, `c`, `d`): the model refuses it, and no snippet writes it.
+curl (`curl_request`): `-H "Name: value"`, `-H "Name;"` (an empty header), `--data-raw`,
+`--url`; with no URL it sends nothing.
+
+The masked cmd.exe snippet is several lines, run by `cmd_session` as pasted at the prompt:
+- [cmd-edit] `set /?`: `%name:str1=str2%` is the value with every str1 replaced by str2
+  (str2 may be empty; str1 is matched whatever its case), `%name:~start,length%` a part of
+  it (a negative start counts from the end).
+- [cmd-cr] carriage returns are taken out of a line after the expansion (so a value that
+  holds one loses it: `set` at the prompt cannot make one; the property leaves them out).
+- [cmd-caret-next] a line that a final `^` continues starts with an escaped character.
+- [cmd-amp] `cmd /?`: `&` outside quotes separates two commands on one line.
+- [cmd-set] `set /?`: `set name=value` sets the value to the end of the command (`set
+  name=` removes it); `set "name=value"` takes what lies between the first and the last
+  quote (SS64's `set` page; the form the Windows commands reference writes in examples).
+- [cmd-if] `if /?`: `if [not] defined name command`, `if [not] string1==string2 command`
+  (compared as written, quotes and all), and `if … (command) else command` on one line.
+- [cmd-echo] `echo text` prints the text.
+Anything else the model meets (a command it does not know, a live `&`, `|`, `<`, `>` or
+parenthesis where the snippet puts none) is a value that broke out of its quotes: an error.
 
 The PowerShell model (`ps_program`), from about_Quoting_Rules and the language
 specification (§2.3.5.2 string literals):
@@ -187,9 +203,8 @@ def msvc_argv(line: str) -> list[str]:
             continue
         if ch == '"':
             if quoted and i + 1 < len(line) and line[i + 1] == '"':
-                current.append('"')  # [msvc-dq]
-                i += 2
-                continue
+                # [msvc-dq] runtimes differ on whether the quoted state goes on after it
+                raise CmdError(f'"" inside quotes: {line!r}')
             quoted = not quoted
             have = True
         elif ch in " \t" and not quoted:  # [msvc-space]
@@ -205,22 +220,10 @@ def msvc_argv(line: str) -> list[str]:
     return args
 
 
-def curl_expand(text: str, variables: dict[str, str]) -> str:
-    def one(m: re.Match[str]) -> str:
-        name, _, functions = m.group(1).partition(":")
-        value = variables[name]
-        if functions == "json":
-            return json.dumps(value, ensure_ascii=False)[1:-1]
-        assert not functions
-        return value
-
-    return re.sub(r"(?<!\\)\{\{([A-Za-z0-9_:]+)\}\}", one, text).replace("\\{{", "{{")
-
-
-def curl_request(argv: list[str], env: dict[str, str]) -> Sent:
-    """What curl.exe sends for `argv` (the options the snippet uses, nothing else)."""
+def curl_request(argv: list[str]) -> Sent:
+    """What curl.exe sends for `argv` (the options the snippet uses, nothing else): with
+    no `--url` it sends nothing."""
     assert argv[0] == "curl.exe"
-    variables: dict[str, str] = {}
     url = ""
     headers: list[tuple[str, str]] = []
     body = None
@@ -231,31 +234,274 @@ def curl_request(argv: list[str], env: dict[str, str]) -> Sent:
         value = next(args)
         if arg == "-X":
             assert value == "POST"
-        elif arg == "--variable":
-            assert value.startswith("%")
-            if value[1:] not in env:
-                raise CmdError(f"curl: variable {value[1:]} is not set")
-            variables[value[1:]] = env[value[1:]]
         elif arg == "--url":
             url = value
-        elif arg in ("-H", "--expand-header"):
-            if arg == "--expand-header":
-                value = curl_expand(value, variables)
+        elif arg == "-H":
             if value.endswith(";") and ":" not in value:
                 headers.append((value[:-1], ""))
             else:
                 name, _, rest = value.partition(": ")
                 headers.append((name, rest))
-        elif arg in ("--data-raw", "--expand-data-raw"):
-            body = curl_expand(value, variables) if arg.startswith("--expand") else value
+        elif arg == "--data-raw":
+            body = value
         else:
             raise AssertionError(f"unexpected curl option {arg}")
+    if not url:
+        raise CmdError("curl: no URL specified")
     assert body is not None
     return Sent(url, tuple(headers), body.encode("utf-8"))
 
 
+def expand_session_line(line: str, env: dict[str, str]) -> str:
+    """[cmd-percent] and [cmd-edit] at the prompt, for one line as cmd.exe reads it."""
+    out: list[str] = []
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "%":
+            end = line.find("%", i + 1)
+            if end != -1:
+                name, colon, edit = line[i + 1 : end].partition(":")
+                value = env.get(name.upper()) if name else None
+                if value is not None:
+                    out.append(edited(value, edit) if colon else value)
+                    i = end + 1
+                    continue
+        out.append(ch)
+        i += 1
+    # [cmd-cr] carriage returns are taken out after the expansion
+    return "".join(out).replace("\r", "")
+
+
+def edited(value: str, edit: str) -> str:
+    """[cmd-edit] `%name:str1=str2%` and `%name:~start[,length]%` (`set /?`)."""
+    if edit.startswith("~"):
+        start, _, length = edit[1:].partition(",")
+        begin = int(start) if int(start) >= 0 else max(0, len(value) + int(start))
+        part = value[begin:]
+        return part[: int(length)] if length else part
+    old, sep, new = edit.partition("=")
+    assert sep and old, edit
+    return re.sub(re.escape(old), lambda _m: new, value, flags=re.IGNORECASE)
+
+
+@dataclass
+class Char:
+    """A character of a command as cmd.exe's parser sees it: `live` when it is outside
+    quotes and has no `^` before it (only then can it end or join a command)."""
+
+    ch: str
+    live: bool
+
+
+def parse_phase(lines: list[str]) -> list[Char]:
+    """[cmd-caret] and [cmd-quote] over one logical line (continued by a final `^`)."""
+    out: list[Char] = []
+    quoted = False
+    for n, line in enumerate(lines):
+        i = 0
+        escape_first = n > 0  # [cmd-caret-next] the line a ^ continues starts escaped
+        while i < len(line):
+            ch = line[i]
+            if escape_first:
+                out.append(Char(ch, False))
+                escape_first = False
+            elif quoted:
+                if ch == '"':
+                    quoted = False
+                out.append(Char(ch, ch == '"'))
+            elif ch == "^":
+                if i + 1 == len(line):
+                    raise AssertionError("a continuation is joined before this")
+                i += 1
+                out.append(Char(line[i], False))
+            else:
+                if ch == '"':
+                    quoted = True
+                out.append(Char(ch, True))
+            i += 1
+    return out
+
+
+def text_of(chars: list[Char]) -> str:
+    return "".join(c.ch for c in chars)
+
+
+def strip_live_spaces(chars: list[Char]) -> list[Char]:
+    while chars and chars[0].live and chars[0].ch in " \t":
+        chars = chars[1:]
+    return chars
+
+
+def first_word(chars: list[Char]) -> tuple[str, list[Char]]:
+    chars = strip_live_spaces(chars)
+    n = 0
+    while n < len(chars) and not (chars[n].live and chars[n].ch in " \t"):
+        n += 1
+    return text_of(chars[:n]), chars[n + 1 :] if n < len(chars) else []
+
+
+@dataclass
+class Session:
+    """What the pasted lines did: the environment after them, what `echo` printed, and
+    each command line handed to curl.exe."""
+
+    env: dict[str, str]
+    printed: list[str]
+    curl_lines: list[str]
+
+
+def run_command(chars: list[Char], session: Session) -> None:
+    """[cmd-if], [cmd-set], [cmd-echo], [cmd-pass]: only the commands the snippet uses;
+    anything else (a value that broke out of its quotes) is an error."""
+    for c in chars:
+        if c.live and c.ch in "|<>":
+            raise CmdError(f"a live {c.ch!r} in {text_of(chars)!r}")
+    word, rest = first_word(chars)
+    verb = word.lower()
+    if verb == "rem":
+        if any(c.live and c.ch in "&()" for c in rest):
+            raise CmdError(f"a live & or parenthesis after rem: {text_of(rest)!r}")
+        return
+    if any(c.live and c.ch == "&" for c in rest):
+        raise CmdError(f"a live & inside {verb}: {text_of(chars)!r}")
+    if verb == "set":
+        run_set(rest, session)
+    elif verb == "echo":
+        session.printed.append(text_of(rest))
+    elif verb == "if":
+        run_if(rest, session)
+    elif verb == "curl.exe":
+        if any(c.live and c.ch in "()" for c in rest):
+            raise CmdError(f"a live parenthesis in curl.exe's line: {text_of(rest)!r}")
+        session.curl_lines.append("curl.exe " + text_of(rest))
+    else:
+        raise CmdError(f"cmd.exe would run {word!r}: {text_of(chars)!r}")
+
+
+def run_set(rest: list[Char], session: Session) -> None:
+    """[cmd-set] `set name=value` (the value to the end of the command) and `set
+    "name=value"` (between the first and the last quote); an empty value removes it."""
+    text = text_of(strip_live_spaces(rest))
+    if text.startswith('"'):
+        text = text[1 : text.rindex('"')]
+    name, sep, value = text.partition("=")
+    assert sep and name, text
+    if value:
+        session.env[name.upper()] = value
+    else:
+        session.env.pop(name.upper(), None)
+
+
+def if_operand(chars: list[Char]) -> tuple[str, list[Char]]:
+    """[cmd-if] an operand of `==` ends at a live space, tab, comma, semicolon or `=`."""
+    n = 0
+    while n < len(chars) and not (chars[n].live and chars[n].ch in " \t,;="):
+        n += 1
+    return text_of(chars[:n]), chars[n:]
+
+
+def run_if(rest: list[Char], session: Session) -> None:
+    """[cmd-if] `if [not] defined NAME command`, `if [not] "a"=="b" command`, each with
+    `(command) else command` or a plain command."""
+    word, after = first_word(rest)
+    negate = word.lower() == "not"
+    condition = after if negate else strip_live_spaces(rest)
+    word, after = first_word(condition)
+    if word.lower() == "defined":
+        name, after = first_word(after)
+        holds = name.upper() in session.env
+    else:
+        left, after = if_operand(condition)
+        if len(after) < 2 or not all(c.live and c.ch == "=" for c in after[:2]):
+            raise CmdError(f"not an if comparison: {text_of(rest)!r}")
+        right, after = if_operand(after[2:])
+        holds = left == right
+    if negate:
+        holds = not holds
+    after = strip_live_spaces(after)
+    if after and after[0].live and after[0].ch == "(":
+        depth, close = 0, -1
+        for n, c in enumerate(after):
+            if c.live and c.ch in "()":
+                depth += 1 if c.ch == "(" else -1
+                if depth == 0:
+                    close = n
+                    break
+        if close < 0:
+            raise CmdError(f"an if block that does not close: {text_of(after)!r}")
+        block, tail = after[1:close], strip_live_spaces(after[close + 1 :])
+        other = None
+        if tail:
+            word, other_chars = first_word(tail)
+            if word.lower() != "else":
+                raise CmdError(f"text after an if block: {text_of(tail)!r}")
+            other = other_chars
+        if holds:
+            run_command(block, session)
+        elif other is not None:
+            run_command(other, session)
+    elif holds:
+        run_command(after, session)
+
+
+def cmd_session(text: str, env: dict[str, str]) -> Session:
+    """Pasted `text`, line by line: each line expanded as it is read ([cmd-percent]), a
+    line ending in a live `^` continued by the next one, each command run in turn."""
+    session = Session({k.upper(): v for k, v in env.items()}, [], [])
+    physical = text.split("\n")
+    i = 0
+    while i < len(physical):
+        lines = [expand_session_line(physical[i], session.env)]
+        while parse_ends_continued(lines):
+            i += 1
+            if i == len(physical):
+                raise CmdError("the last line asks for more (More?)")
+            lines[-1] = lines[-1][:-1]
+            lines.append(expand_session_line(physical[i], session.env))
+        i += 1
+        chars = parse_phase(lines)
+        if any(c.ch == "\n" for c in chars):
+            raise CmdError("a line break inside a command")
+        command: list[Char] = []
+        for c in chars:
+            if c.live and c.ch == "&":
+                run_command(command, session)
+                command = []
+            else:
+                command.append(c)
+        if strip_live_spaces(command):
+            run_command(command, session)
+    return session
+
+
+def parse_ends_continued(lines: list[str]) -> bool:
+    """Whether the logical line so far ends with a live `^` (outside quotes, not itself
+    escaped): then cmd.exe reads the next line into the same command."""
+    quoted = False
+    for n, line in enumerate(lines):
+        i = 1 if n > 0 else 0  # the first character of a continued line is escaped
+        while i < len(line):
+            ch = line[i]
+            if quoted:
+                quoted = ch != '"'
+            elif ch == '"':
+                quoted = True
+            elif ch == "^":
+                if i + 1 == len(line):
+                    return n == len(lines) - 1
+                i += 1
+            i += 1
+    return False
+
+
 def run_cmd(text: str, env: dict[str, str]) -> Sent:
-    return curl_request(msvc_argv(cmd_line(text, env)), env)
+    """What pasting `text` into cmd.exe sends: exactly one curl.exe run, else CmdError
+    with what it printed."""
+    session = cmd_session(text, env)
+    if len(session.curl_lines) != 1:
+        raise CmdError("not sent: " + " / ".join(session.printed))
+    return curl_request(msvc_argv(session.curl_lines[0]))
 
 
 def same_json(a: bytes, b: bytes) -> bool:
@@ -427,35 +673,106 @@ def test_cmd_model_reads_back_exactly_the_request(changes: dict[str, str]) -> No
     for secret in test.secrets():
         if len(secret) > 2:  # a one-character secret is in any text
             assert secret not in masked.text.replace("SMSTESTER_", "")
-    assert_sends(run_cmd(masked.text, tricky_env | secrets_env(test)), want)
+    assert_cmd_masked(test, tricky_env | secrets_env(test))
+
+
+def cmd_refuses(value: str) -> bool:
+    """What the masked cmd.exe command stops on (CONTRACT §9: a value it cannot send
+    exactly): a double quote, a backslash, a space at either end."""
+    return '"' in value or "\\" in value or value != value.strip(" ")
+
+
+def assert_cmd_masked(test: SmsTest, env: dict[str, str]) -> None:
+    """The masked command, with `env`'s secrets, sends exactly `test`'s request, or sends
+    nothing and says which variable it cleared; it never runs anything else."""
+    text = render_snippet("curl-cmd", test).text
+    plain = expected(test)  # with the secrets the variables hold: exactly those values
+    body = json.loads(plain.body) | {"password": env.get(PASSWORD_VAR, "")}
+    want = Sent(
+        plain.url,
+        tuple((n, env.get(AUTH_KEY_VAR, "") if n == "Auth-Key" else v) for n, v in plain.headers),
+        json.dumps(body).encode(),
+    )
+    refused = [
+        name
+        for name in (AUTH_KEY_VAR, PASSWORD_VAR)  # the order the command checks them in
+        if not env.get(name) or cmd_refuses(env[name])
+    ]
+    session = cmd_session(text, env)
+    if not refused:
+        assert len(session.curl_lines) == 1, session.printed
+        assert_sends(curl_request(msvc_argv(session.curl_lines[0])), want)
+        return
+    assert session.curl_lines == []
+    assert len(session.printed) == 1 and refused[0] in session.printed[0], session.printed
+    for name in refused:
+        assert name not in session.env  # cleared, so the next paste cannot send it
 
 
 def test_cmd_masked_stops_when_a_variable_is_not_set() -> None:
     masked = render_snippet("curl-cmd", GOOD).text
-    with pytest.raises(CmdError, match=PASSWORD_VAR):
+    with pytest.raises(CmdError, match=f"not sent: {PASSWORD_VAR} is not set"):
         run_cmd(masked, {AUTH_KEY_VAR: "k"})
+    with pytest.raises(CmdError, match=f"not sent: {AUTH_KEY_VAR} is not set"):
+        run_cmd(masked, {PASSWORD_VAR: "p"})
 
 
-@pytest.mark.parametrize(
-    "password",
-    [
-        'p","username":"ACffff',
-        'p"',
-        "p\\",
-        "p\\u0041",
-        "p\nq",
-        "p\tq\x1b",
-        "{{SMSTESTER_AUTH_KEY}}",
-    ],
-)
-def test_cmd_masked_sends_any_password_exactly(password: str) -> None:
-    """curl JSON-escapes the variable itself: a hostile value cannot add a key."""
-    env = secrets_env(GOOD) | {PASSWORD_VAR: password}
+#: Values that try to leave their quotes, name another variable or add a field.
+CMD_HOSTILE = [
+    'p","username":"ACffff',
+    'x" & calc & "',
+    'x")&calc&("',
+    'x" ) else calc & rem "',
+    '"',
+    'a""b',
+    "p\\",
+    "\\",
+    "p\\u0041",
+    " p",
+    "p ",
+    "p&q|r<s>t(u)v^w",
+    "(p)",
+    ")",
+    "%OS%",
+    "%SMSTESTER_K%",
+    "!OS!",
+    "==",
+    "p q",
+    "é☎",
+]
+
+
+@pytest.mark.parametrize("value", CMD_HOSTILE)
+def test_cmd_masked_sends_either_exactly_or_nothing(value: str) -> None:
+    """Each value as the password, as the Auth-Key, as both, and with the other variable
+    unset (an unset name is left as written, quotes and all, on the lines that read it)."""
+    good = secrets_env(GOOD)
+    tricky = {"OS": "Windows_NT", "calc": "x"}
+    for env in (
+        good | {PASSWORD_VAR: value},
+        good | {AUTH_KEY_VAR: value},
+        {AUTH_KEY_VAR: value, PASSWORD_VAR: value},
+        {PASSWORD_VAR: value},
+        {AUTH_KEY_VAR: value},
+    ):
+        assert_cmd_masked(GOOD, tricky | env)
+
+
+def test_cmd_masked_sends_an_awkward_password_exactly() -> None:
+    password = "p&q|r<s>t(u)v^w%OS%!x"
+    env = secrets_env(GOOD) | {PASSWORD_VAR: password, "OS": "Windows_NT"}
     got = run_cmd(render_snippet("curl-cmd", GOOD).text, env)
     body = json.loads(got.body)
     assert list(body) == ["username", "password", "phoneNumberFrom", "phoneNumberTo", "message"]
     assert body["password"] == password
-    assert body["username"] == GOOD.username
+    assert dict(got.headers)["Auth-Key"] == GOOD.auth_key
+
+
+def test_cmd_masked_uses_the_contracts_references() -> None:
+    """CONTRACT §9: `%SMSTESTER_AUTH_KEY%` and `%SMSTESTER_PASSWORD%`; no secret."""
+    text = render_snippet("curl-cmd", GOOD).text
+    assert f"%{AUTH_KEY_VAR}%" in text and f"%{PASSWORD_VAR}%" in text
+    assert GOOD.auth_key not in text and GOOD.password not in text
 
 
 def test_cmd_word_examples_from_the_rules() -> None:
@@ -567,7 +884,11 @@ def test_property_cmd_and_powershell_models_send_the_request(
         return
     env = {"OS": "Windows_NT", "PATH": "C:\\Windows"}
     assert_sends(run_cmd(render_snippet("curl-cmd", test, with_secrets=True).text, env), want)
-    assert_sends(run_cmd(render_snippet("curl-cmd", test).text, env | secrets_env(test)), want)
+    secrets = secrets_env(test)
+    # cmd.exe cannot test a value for a control character (the snippet's note says it is
+    # sent as it is); `set` at the prompt cannot make a line break ([cmd-cr])
+    assume(not any(ch < " " or ch == "\x7f" for value in secrets.values() for ch in value))
+    assert_cmd_masked(test, env | secrets)
     got = ps_program(render_snippet("powershell", test, with_secrets=True).text, {})
     assert_sends(got, want)
 
