@@ -335,15 +335,15 @@ def _render_curl_cmd(test: SmsTest, with_secrets: bool) -> Snippet:
         )
     if any("!" in value for value in (req.url, *(v for _, v in req.headers))):
         notes.append("cmd.exe: a value holds !: run it with delayed expansion off (the default)")
-    notes.append("paste it into a cmd.exe window (in a .bat file, write each % as %%)")
+    paste = "paste it into a cmd.exe window (in a .bat file, write each % as %%)"
     if with_secrets:
-        return Snippet(command, tuple(notes))
+        return Snippet(command, (*notes, paste))
     notes.append(
-        f'set {AUTH_KEY_VAR} and {PASSWORD_VAR} first (set "{AUTH_KEY_VAR}=…"): the '
-        "command checks them and sends nothing when one is not set or holds a double quote, "
-        "a backslash or a space at either end; other values are sent as they are (cmd.exe "
-        "cannot test for a control character, and passes a character that is not ASCII in "
-        "the console's code page)"
+        f'set {AUTH_KEY_VAR} and {PASSWORD_VAR} first (set "{AUTH_KEY_VAR}=…"), then '
+        f"{paste}: it checks them and sends nothing when one is not set or holds a double "
+        "quote, a backslash or a space at either end; other values are sent as they are "
+        "(cmd.exe cannot test for a control character, and passes a character that is not "
+        "ASCII in the console's code page)"
     )
     checks = [
         "rem smstester: SMSTESTER_AUTH_KEY and SMSTESTER_PASSWORD are checked, then sent",
