@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import os
 import platform
 import re
 import shutil
@@ -240,6 +241,18 @@ def build_bundle() -> Path:
     return archive
 
 
+def check_wheel(made: list[Path]) -> None:
+    """`uv tool install` of the wheel, run as a user would (check_bundle.py --wheel), with
+    the uv `bash .ci/dev` found (SMSTESTER_UV); without one, said and skipped."""
+    uv = os.environ.get("SMSTESTER_UV", "")
+    (wheel,) = (p for p in made if p.suffix == ".whl")
+    if not uv:
+        say("no uv here (SMSTESTER_UV): the wheel's `uv tool install` is not checked")
+        return
+    say(f"checking the wheel: uv tool install {wheel.name} into throwaway tool folders")
+    run(sys.executable, ROOT / "packaging" / "check_bundle.py", "--wheel", uv, wheel)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="bash .ci/dev package", description=__doc__.split("\n")[0]
@@ -258,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_check:
             say(f"checking the bundle: {archive.name} unpacked into an empty folder")
             run(sys.executable, ROOT / "packaging" / "check_bundle.py", archive)
+            check_wheel(made)
     except BuildError as exc:
         print(f"bash .ci/dev package: {exc}", file=sys.stderr)
         return 1

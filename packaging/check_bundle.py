@@ -14,6 +14,9 @@ a bare environment (PATH of the system only: no venv, no PYTHONPATH, a throwaway
 5. `--install-desktop-entry` into a throwaway XDG_DATA_HOME, Exec pointing at the bundle;
 6. start-up: `--screenshot` of the bundle against the venv's, median of --runs runs each.
 
+With `--wheel UV`, the archive is the wheel: installed with `uv tool install` into throwaway
+tool folders, its program runs checks 1 to 3.
+
 Each check prints one line; the first failure ends it with exit 1.
 """
 
@@ -276,6 +279,68 @@ def wall_time(command: list[str], env: dict[str, str], cwd: Path) -> float:
     return took
 
 
+def first_runs(program: Path, env: dict[str, str], work: Path) -> None:
+    """`--version` and `--screenshot`, as a new user's first two tries."""
+    done = run(program, "--version", env=env, cwd=work)
+    expect(done, 0, "smstester --version")
+    first = done.stdout.splitlines()[0] if done.stdout else ""
+    for word in ("smstester ", "Qt ", "PySide6 ", "MIT"):
+        if word not in done.stdout:
+            raise CheckFailed(f"smstester --version does not say {word.strip()!r}: {done.stdout!r}")
+    ok(f"smstester --version: {first}")
+
+    done = run(program, "--screenshot", "x.png", env=env, cwd=work)
+    expect(done, 0, "smstester --screenshot x.png")
+    width, height = png_size(work / "x.png")
+    if width < 400 or height < 300:
+        raise CheckFailed(f"the screenshot is only {width}×{height}")
+    ok(f"smstester --screenshot x.png: a {width}×{height} PNG")
+
+
+def send_to(demo: dict[str, str], program: Path, env: dict[str, str], work: Path) -> None:
+    ok(f"smstester sandbox --json: listening at {demo['url']}")
+    done = run(program, "send", *connection_flags(demo), env=env, cwd=work, extra=secrets_of(demo))
+    expect(done, 0, "smstester send (to the sandbox)")
+    ok("smstester send to the sandbox: exit 0")
+
+
+def check_wheel(wheel: Path, uv: str) -> None:
+    """The wheel as the README installs it: `uv tool install` (the locked versions, by
+    `-c packaging/requirements-test.txt`) into throwaway tool folders, then the program it
+    puts on PATH is run as a new user would."""
+    with tempfile.TemporaryDirectory(prefix="smstester-wheel-") as temp:
+        root = Path(temp)
+        env = bare_environment(root / "session")
+        tools = {"UV_TOOL_DIR": str(root / "tools"), "UV_TOOL_BIN_DIR": str(root / "bin")}
+        done = subprocess.run(
+            [
+                uv,
+                "tool",
+                "install",
+                "--python",
+                sys.executable,
+                "-c",
+                str(ROOT / "packaging" / "requirements-test.txt"),
+                str(wheel),
+            ],
+            env={**os.environ, **tools, "UV_PYTHON_DOWNLOADS": "never"},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        expect(done, 0, f"uv tool install {wheel.name}")
+        program = root / "bin" / ("smstester.exe" if sys.platform == "win32" else "smstester")
+        if not program.is_file():
+            raise CheckFailed(f"uv tool install put no {program.name} in UV_TOOL_BIN_DIR")
+        ok(f"uv tool install {wheel.name}: {program.name} on the tool PATH")
+        work = root / "work"
+        work.mkdir()
+        first_runs(program, env, work)
+        with sandbox(program, env, work) as demo:
+            send_to(demo, program, env, work)
+
+
 def check(archive: Path, runs: int) -> None:
     with tempfile.TemporaryDirectory(prefix="smstester-bundle-") as temp:
         root = Path(temp)
@@ -285,31 +350,9 @@ def check(archive: Path, runs: int) -> None:
         work = root / "work"
         work.mkdir()
 
-        done = run(program, "--version", env=env, cwd=work)
-        expect(done, 0, "smstester --version")
-        first = done.stdout.splitlines()[0] if done.stdout else ""
-        for word in ("smstester ", "Qt ", "PySide6 ", "MIT"):
-            if word not in done.stdout:
-                raise CheckFailed(
-                    f"smstester --version does not say {word.strip()!r}: {done.stdout!r}"
-                )
-        ok(f"smstester --version: {first}")
-
-        done = run(program, "--screenshot", "x.png", env=env, cwd=work)
-        expect(done, 0, "smstester --screenshot x.png")
-        width, height = png_size(work / "x.png")
-        if width < 400 or height < 300:
-            raise CheckFailed(f"the screenshot is only {width}×{height}")
-        ok(f"smstester --screenshot x.png: a {width}×{height} PNG")
-
+        first_runs(program, env, work)
         with sandbox(program, env, work) as demo:
-            ok(f"smstester sandbox --json: listening at {demo['url']}")
-            done = run(
-                program, "send", *connection_flags(demo), env=env, cwd=work, extra=secrets_of(demo)
-            )
-            expect(done, 0, "smstester send (to the sandbox)")
-            ok("smstester send to the sandbox: exit 0")
-
+            send_to(demo, program, env, work)
             with secret_service(env, root / "session") as session:
                 if session is None:
                     print(
@@ -372,15 +415,19 @@ def check(archive: Path, runs: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("archive", type=Path)
+    parser.add_argument("archive", type=Path, help="the bundle, or with --wheel the wheel")
     parser.add_argument("--runs", type=int, default=5, help="start-up runs each (0: skip)")
+    parser.add_argument("--wheel", metavar="UV", help="check the wheel, installed with this uv")
     args = parser.parse_args()
     try:
-        check(args.archive.resolve(), args.runs)
+        if args.wheel:
+            check_wheel(args.archive.resolve(), args.wheel)
+        else:
+            check(args.archive.resolve(), args.runs)
     except (CheckFailed, subprocess.TimeoutExpired) as exc:
         print(f"bundle check failed: {exc}", file=sys.stderr)
         return 1
-    print("bundle check: all passed", flush=True)
+    print(f"{'wheel' if args.wheel else 'bundle'} check: all passed", flush=True)
     return 0
 
 
