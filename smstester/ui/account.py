@@ -459,6 +459,14 @@ class AccountController(QObject):
         form.brand_status.hide()
         form.auth_key_status.hide()
 
+    def catch_up(self) -> None:
+        """Take in what the form got before this controller was made (the window makes it
+        after its first paint): a Brand-URL is looked up as after an edit, and nothing is
+        known of an Auth-Key until a profile says it (`know_key`) or it is checked."""
+        if self.form.brand_url.text():
+            self._brand_edited("")
+        self._key_edited(self.form.auth_key.text())
+
     @property
     def checking(self) -> bool:
         """A look-up of the Brand-URL is due or on its way (a screenshot waits for it)."""

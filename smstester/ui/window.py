@@ -7,7 +7,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -31,15 +31,13 @@ from smstester.core.formats import SNIPPET_FORMATS
 from smstester.core.model import DEMO_LOGIN_USERNAME, InvalidInput
 from smstester.core.request import build_request, insecure_transport_warning
 from smstester.ui import dialogs
-from smstester.ui.account import AccountController
 from smstester.ui.form import ConnectionForm
-from smstester.ui.history import HistoryPanel
 from smstester.ui.logview import STATUS_LIMIT, Entry, LogView, RawAnswer, prepare_entry
 from smstester.ui.profiles import ProfileBar
 from smstester.ui.tasks import TaskRunner, describe, gc_paused
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QCloseEvent, QShowEvent
+    from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 
     # The HTTP client (and httpx under it) is imported after the first paint: on a worker
     # by `_warm_up`, or by the first send, whichever comes first.
@@ -49,6 +47,22 @@ if TYPE_CHECKING:
     from smstester.core.profiles import Profile
     from smstester.core.storage import JsonValue
     from smstester.sandbox import SandboxServer
+    from smstester.ui.account import AccountController
+    from smstester.ui.history import HistoryPanel
+
+
+class _Placeholder(QWidget):
+    """An empty widget with the size hints of the one that will take its place."""
+
+    def __init__(self, hints: tuple[tuple[int, int], tuple[int, int]], parent: QWidget) -> None:
+        super().__init__(parent)
+        self._hints = QSize(*hints[0]), QSize(*hints[1])
+
+    def sizeHint(self) -> QSize:
+        return self._hints[0]
+
+    def minimumSizeHint(self) -> QSize:
+        return self._hints[1]
 
 
 def _seconds(ms: int) -> str:
@@ -76,7 +90,11 @@ class MainWindow(QMainWindow):
 
         self.form = ConnectionForm(self)
         self.profiles = ProfileBar(self.form, self)
-        self.account = AccountController(self.form, self._account_client, self)
+        # The sign-in and the picker (ui.account) and the History panel are made right
+        # after the first paint, or at first use if that comes sooner (see `account`,
+        # `history`): importing and building them cost the first paint ~25 ms.
+        self._account: AccountController | None = None
+        self._login_hint = ""
         self.keyring_banner = QLabel(self)
         self.keyring_banner.setObjectName("keyringBanner")
         self.keyring_banner.setWordWrap(True)
@@ -185,14 +203,17 @@ class MainWindow(QMainWindow):
         log_layout.addWidget(self.diagnosis_view)
         log_layout.addWidget(self.log, 1)
         #: Every send kept (CONTRACT §8): under the log, which shows this session's sends;
-        #: older ones are there, filtered as you type. It loads after the first paint.
-        self.history = HistoryPanel(parent=self)
+        #: older ones are there, filtered as you type. Until the panel is made (after the
+        #: first paint) an empty widget of its minimum size holds its place.
+        self._history: HistoryPanel | None = None
+        self._history_slot: _Placeholder | None = _Placeholder(self.HISTORY_SIZE_HINTS, self)
         right = QSplitter(Qt.Orientation.Vertical, self)
         right.setObjectName("logSplitter")
         right.addWidget(log_side)
-        right.addWidget(self.history)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
+        right.addWidget(self._history_slot)
+        self._log_splitter = right
+        right.setStretchFactor(0, self.LOG_STRETCH[0])
+        right.setStretchFactor(1, self.LOG_STRETCH[1])
         right.setChildrenCollapsible(False)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -241,11 +262,7 @@ class MainWindow(QMainWindow):
         self.profiles.keyring_status.connect(self._show_keyring_status)
         self.profiles.profile_changed.connect(self._use_profile)
         self.profiles.profile_changed.connect(self._maybe_close_after_save)
-        self.profiles.key_loaded.connect(self.account.know_key)
-        self.account.signed_in.connect(self._signed_in)
-        self.account.note.connect(self.log.add_note)
-        self.history.notice.connect(lambda words: self.log.add_note(words, "warn"))
-        self.history.resend_requested.connect(self.resend)
+        self.profiles.key_loaded.connect(self._know_key)
         self.profiles.key_loaded.connect(self._resend_pending_entry)
         self.resize(1180, 720)
         self._set_busy(False)
@@ -254,9 +271,11 @@ class MainWindow(QMainWindow):
         self.warm_up_timer.setSingleShot(True)
         self.warm_up_timer.timeout.connect(self._warm_up)
         self.warm_up_timer.start(self.WARM_UP_DELAY_MS)
-        from smstester.ui.accessibility import name_for_screen_readers
-
-        name_for_screen_readers(self)
+        #: Makes what the first paint does without, once it is on screen.
+        self._painted = False
+        self.after_paint_timer = QTimer(self)
+        self.after_paint_timer.setSingleShot(True)
+        self.after_paint_timer.timeout.connect(self._after_first_paint)
 
     #: The narrowest the form side gets (its rows wrap their notes below that).
     FORM_MIN_WIDTH = 400
@@ -299,16 +318,86 @@ class MainWindow(QMainWindow):
             self.copy_curl_button,
             self.copy_as_button,
             self.log,
-            *self.history.focus_chain,
         ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
+
+    # --- made after the first paint -----------------------------------------------------
+
+    #: The History panel's size hints (its size, its minimum) in Qt's default style, for
+    #: the empty widget that holds its place until it is made: the splitters lay the log
+    #: out as they will once the panel is in, and the panel takes over the place as it is.
+    HISTORY_SIZE_HINTS = ((274, 268), (120, 146))
+    #: How the log and the History panel share the height the window gives them.
+    LOG_STRETCH = (3, 2)
+
+    @property
+    def account(self) -> AccountController:
+        """The sign-in, the integration picker and what the form says of the Brand-URL
+        and the Auth-Key (ui.account): made after the first paint, or at first use."""
+        if self._account is None:
+            from smstester.ui.account import AccountController
+
+            account = AccountController(self.form, self._account_client, self)
+            account.login_hint = self._login_hint
+            account.signed_in.connect(self._signed_in)
+            account.note.connect(self.log.add_note)
+            self._account = account
+            account.catch_up()  # a Brand-URL or an Auth-Key the form got before it
+        return self._account
+
+    @property
+    def history(self) -> HistoryPanel:
+        """The History panel under the log (ui.history): made after the first paint, or
+        at first use, in the place kept for it."""
+        if self._history is None:
+            from smstester.ui.history import HistoryPanel
+
+            panel = HistoryPanel(parent=self)
+            self._history = panel
+            panel.notice.connect(lambda words: self.log.add_note(words, "warn"))
+            panel.resend_requested.connect(self.resend)
+            splitter = self._log_splitter
+            if splitter.isVisible():  # laid out already: as it is, nothing moves
+                sizes = splitter.sizes()
+                splitter.replaceWidget(1, panel)
+                splitter.setSizes(sizes)
+            else:  # laid out when shown, as if it had been there from the start
+                splitter.insertWidget(1, panel)
+            splitter.setStretchFactor(1, self.LOG_STRETCH[1])  # the place's, not the widget's
+            if self._history_slot is not None:
+                self._history_slot.setParent(None)
+                self._history_slot.deleteLater()
+                self._history_slot = None
+            chain = (self.log, *panel.focus_chain)
+            for first, second in itertools.pairwise(chain):
+                QWidget.setTabOrder(first, second)
+            # Every widget is there now: each input, button and status label is named.
+            from smstester.ui.accessibility import name_for_screen_readers
+
+            name_for_screen_readers(self)
+        return self._history
+
+    def _know_key(self, key: str, expires: str) -> None:
+        self.account.know_key(key, expires)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.after_paint_timer.start(0)
+
+    def _after_first_paint(self) -> None:
+        if self.isVisible():  # not closed already
+            _ = self.account, self.history
 
     def use_sandbox(self, sandbox: SandboxServer) -> None:
         """Fill every field with the sandbox's demo connection, so Send works at once."""
         demo = sandbox.demo
         self.form.set_test(demo.as_test())
-        self.account.login_hint = DEMO_LOGIN_USERNAME
+        self._login_hint = DEMO_LOGIN_USERNAME
+        if self._account is not None:
+            self._account.login_hint = DEMO_LOGIN_USERNAME
         self.setWindowTitle(f"smstester — sandbox at {demo.url}")
         self.log.add_note(
             f"Sandbox running at {demo.url}. Try the To numbers +15005550001 to …0009 "
@@ -497,6 +586,7 @@ class MainWindow(QMainWindow):
         from smstester.core.report import describe_sent  # after the first paint
 
         sent = describe_sent(self.profiles.current.name if self.profiles.current else None, test)
+        history = self.history
         self._set_busy(True)
 
         profile = self.profiles.current.name if self.profiles.current else None
@@ -507,7 +597,7 @@ class MainWindow(QMainWindow):
                 # The entry is laid out here, on the worker: an answer of megabytes costs
                 # the UI thread no more than a small one. So is the history's (masked).
                 entry = prepare_entry(result, secrets, colours, note, sent)
-                kept = HistoryPanel.entry_for(test, result, profile)
+                kept = history.entry_for(test, result, profile)
                 del result  # freed here, on the worker, before the collector is back
             return entry, kept
 
@@ -956,11 +1046,14 @@ class MainWindow(QMainWindow):
         self._generation += 1
         self.elapsed_timer.stop()
         self.warm_up_timer.stop()
+        self.after_paint_timer.stop()
         self._clear_secret_copy()  # the secrets do not outlive the window in the clipboard
         if self._cancel is not None:
             self._cancel.cancel()
-        self.account.shutdown()
-        self.history.shutdown()
+        if self._account is not None:
+            self._account.shutdown()
+        if self._history is not None:
+            self._history.shutdown()
         self.clients.abort_all()
         self.tasks.close()
         self.profiles.shutdown()

@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSplitter, QWidget
 from pytestqt.qtbot import QtBot
 
 from smstester import cli
+from smstester.ui import build_window
 from smstester.ui.form import RegionCombo
 from smstester.ui.options import window_options
+from smstester.ui.window import MainWindow
 
 #: Modules the window loads only after its first paint (or at the first send).
 AFTER_FIRST_PAINT = (
@@ -24,6 +27,10 @@ AFTER_FIRST_PAINT = (
     "smstester.core.client",
     "smstester.core.report",
     "smstester.sandbox",
+    # the sign-in and the picker, the History panel (and sqlite3 under it)
+    "smstester.ui.account",
+    "smstester.ui.history",
+    "sqlite3",
 )
 
 
@@ -139,3 +146,60 @@ def test_the_window_options_load_no_qt_and_the_ui_no_cli() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == [True, "x.png", []]
+
+
+def _laid_out(qtbot: QtBot, make_history_first: bool) -> tuple[object, ...]:
+    win = build_window([])
+    assert isinstance(win, MainWindow)
+    qtbot.addWidget(win)
+    if make_history_first:
+        assert win.history is not None  # made at once, before the window is shown
+    else:  # not before the first paint: its place is held by an empty widget
+        assert win.findChild(QWidget, "historyView") is None
+        assert win.findChild(QWidget, "historyFilterEdit") is None
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.findChild(QWidget, "historyView") is not None, timeout=5000)
+    qtbot.waitUntil(lambda: not win.after_paint_timer.isActive(), timeout=5000)
+    log_splitter = win.findChild(QSplitter, "logSplitter")
+    assert log_splitter is not None
+    assert log_splitter.widget(1) is win.history
+    shown = (
+        win.size().toTuple(),
+        tuple(win.splitter.sizes()),
+        tuple(log_splitter.sizes()),
+        win.history.geometry().getRect(),
+        win.log.geometry().getRect(),
+    )
+    # and shares a change of height as before (the place's stretch is the panel's)
+    win.resize(win.width(), win.height() - 100)
+    qtbot.waitUntil(lambda: sum(log_splitter.sizes()) < sum(shown[2]) - 50, timeout=5000)
+    win.shutdown()
+    return (*shown, tuple(log_splitter.sizes()))
+
+
+def test_the_history_panel_made_after_the_first_paint_takes_its_place_as_laid_out(
+    qtbot: QtBot,
+) -> None:
+    # The panel is made after the first paint in the place an empty widget held for it,
+    # with its size hints: the window looks exactly as if it had been there from the start.
+    from smstester.ui.history import HistoryPanel
+
+    panel = HistoryPanel()
+    qtbot.addWidget(panel)
+    hints = (panel.sizeHint().toTuple(), panel.minimumSizeHint().toTuple())
+    assert hints == MainWindow.HISTORY_SIZE_HINTS
+    panel.shutdown()
+    assert _laid_out(qtbot, make_history_first=False) == _laid_out(qtbot, make_history_first=True)
+
+
+def test_sign_in_and_history_work_on_a_window_never_shown(qtbot: QtBot) -> None:
+    # Made at first use when the window has not painted (yet): the same objects as after.
+    win = build_window([])
+    assert isinstance(win, MainWindow)
+    qtbot.addWidget(win)
+    assert win.account is win.account
+    assert win.history is win.history
+    assert win.findChild(QWidget, "historyFilterEdit") is win.history.filter_edit
+    assert win.form.sign_in_button.isEnabled()
+    win.shutdown()
