@@ -39,10 +39,16 @@ The masked cmd.exe snippet is several lines, run by `cmd_session` as pasted at t
 - [cmd-cr] carriage returns are taken out of a line after the expansion (so a value that
   holds one loses it: `set` at the prompt cannot make one; the property leaves them out).
 - [cmd-caret-next] a line that a final `^` continues starts with an escaped character.
+- [cmd-lf] jeb's answer (Stack Overflow 4094699, phase 1): "Line is truncated at first <LF>
+  not within %var% expansion", so a line feed a value brings in stays; phase 2: "<LF> stops
+  the parsing immediatly, but not with a caret in front" (quotes do not protect it: the
+  quote flag stops only `^ & | < > ( )`). The rest of that line is dropped, its final `^`
+  too, so the next line is a new command.
 - [cmd-amp] `cmd /?`: `&` outside quotes separates two commands on one line.
 - [cmd-set] `set /?`: `set name=value` sets the value to the end of the command (`set
   name=` removes it); `set "name=value"` takes what lies between the first and the last
-  quote (SS64's `set` page; the form the Windows commands reference writes in examples).
+  quote (SS64's `set` page; the form the Windows commands reference writes in examples), and
+  all after the first quote when there is no other one.
 - [cmd-if] `if /?`: `if [not] defined name command`, `if [not] string1==string2 command`
   (compared as written, quotes and all), and `if … (command) else command` on one line.
 - [cmd-echo] `echo text` prints the text.
@@ -384,7 +390,8 @@ def run_set(rest: list[Char], session: Session) -> None:
     "name=value"` (between the first and the last quote); an empty value removes it."""
     text = text_of(strip_live_spaces(rest))
     if text.startswith('"'):
-        text = text[1 : text.rindex('"')]
+        last = text.rindex('"')
+        text = text[1:last] if last > 0 else text[1:]
     name, sep, value = text.partition("=")
     assert sep and name, text
     if value:
@@ -453,7 +460,7 @@ def cmd_session(text: str, env: dict[str, str]) -> Session:
     i = 0
     while i < len(physical):
         lines = [expand_session_line(physical[i], session.env)]
-        while parse_ends_continued(lines):
+        while not cut_at_line_feed(lines) and parse_ends_continued(lines):
             i += 1
             if i == len(physical):
                 raise CmdError("the last line asks for more (More?)")
@@ -473,6 +480,30 @@ def cmd_session(text: str, env: dict[str, str]) -> Session:
         if strip_live_spaces(command):
             run_command(command, session)
     return session
+
+
+def cut_at_line_feed(lines: list[str]) -> bool:
+    """[cmd-lf] Cut the logical line so far at the first line feed (which only a value can
+    bring in): inside quotes or out, it ends the parse there. True when it did."""
+    quoted = False
+    for n, line in enumerate(lines):
+        i = 1 if n > 0 else 0  # the first character of a continued line is escaped
+        while i < len(line):
+            ch = line[i]
+            if ch == "\n":
+                lines[n] = line[:i]
+                del lines[n + 1 :]
+                return True
+            if quoted:
+                quoted = ch != '"'
+            elif ch == '"':
+                quoted = True
+            elif ch == "^" and i + 1 < len(line):
+                if line[i + 1] == "\n":
+                    raise CmdError("^ before a line feed: not modelled")
+                i += 1
+            i += 1
+    return False
 
 
 def parse_ends_continued(lines: list[str]) -> bool:
