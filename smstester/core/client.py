@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, TypeVar
 
+import httpcore
 import httpx
 
 from smstester.core.envelope import Body, parse_body
@@ -418,6 +419,93 @@ class _Deadline:
             time.sleep(0.0001)
 
 
+class _Current(threading.local):
+    """The send this thread is making: what the look-up of a host name waits for."""
+
+    stop: Callable[[], bool] | None = None
+    progress: _Progress | None = None
+
+
+_CURRENT: Final = _Current()
+
+
+class _BoundedBackend(httpcore.SyncBackend):
+    """httpcore's own network backend, but a host name is looked up on a thread of its own
+    and waited for only while the send may go on (its whole-send limit, a cancel, or the
+    connect timeout): `getaddrinfo` cannot be interrupted, and a resolver that does not
+    answer would hold the send for as long as it likes. Then each address it gave is
+    tried in turn, as `socket.create_connection` does."""
+
+    POLL: Final = 0.05
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        addresses = self._look_up(host, port, timeout)
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                last = exc
+        raise last if last is not None else httpcore.ConnectError(f"no address for {host}")
+
+    def _look_up(self, host: str, port: int, timeout: float | None) -> list[str]:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            pass
+        else:
+            return [host]
+        found: list[list[str] | BaseException] = []
+        done = threading.Event()
+
+        def look_up() -> None:
+            try:
+                infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+                found.append(list(dict.fromkeys(str(info[4][0]) for info in infos)))
+            except BaseException as exc:  # handed to the sending thread
+                found.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=look_up, name="smstester-dns", daemon=True).start()
+        stop, progress = _CURRENT.stop, _CURRENT.progress
+        if progress is not None:
+            progress.resolving = host
+        limit = time.perf_counter() + (timeout if timeout is not None else 3600.0)
+        try:
+            while not done.wait(self.POLL):
+                if (stop is not None and stop()) or time.perf_counter() >= limit:
+                    raise httpcore.ConnectTimeout(f"the look-up of {host} did not end")
+        finally:
+            if progress is not None and done.is_set():
+                progress.resolving = None
+        (result,) = found
+        if isinstance(result, BaseException):
+            if isinstance(result, OSError):
+                raise httpcore.ConnectError(str(result)) from result
+            raise result
+        return result
+
+
+_T = TypeVar("_T", bound=httpx.BaseTransport)
+
+
+def _bounded(transport: _T) -> _T:
+    """`transport` with its pool's network backend the bounded one (before any connection:
+    each takes the pool's backend when it is made)."""
+    pool = getattr(transport, "_pool", None)
+    if pool is not None and hasattr(pool, "_network_backend"):
+        pool._network_backend = _BoundedBackend()
+    return transport
+
+
 @dataclass(slots=True)
 class _Progress:
     """How far one send got, as httpcore's trace hook reports it."""
@@ -426,6 +514,8 @@ class _Progress:
     dialled: list[str] = field(default_factory=list)
     #: Connecting (TCP or TLS) rather than asking or waiting for the answer.
     connecting: bool = True
+    #: The host name being looked up, while it is.
+    resolving: str | None = None
     #: perf_counter() of each trace event seen (its last occurrence).
     marks: dict[str, float] = field(default_factory=dict)
 
@@ -945,7 +1035,7 @@ def _proxy_transport(
             if isinstance(verify, ssl.SSLContext) and parsed.scheme == "https"
             else None,
         )
-        return httpx.HTTPTransport(verify=verify, trust_env=True, proxy=proxy)
+        return _bounded(httpx.HTTPTransport(verify=verify, trust_env=True, proxy=proxy))
     except (httpx.InvalidURL, ValueError, TypeError):
         return f"The proxy {shown} cannot be used: it is not a valid URL; nothing was sent."
 
@@ -1072,6 +1162,8 @@ class SmsClient:
             transport = self._router(ctx)
         elif transport is not None:
             self.proxies = ProxySettings()
+        else:  # httpx's own, as httpx.Client would make it, with the bounded look-up
+            transport = _bounded(httpx.HTTPTransport(verify=ctx, trust_env=True))
         total = self.timeouts.total
         self._http = httpx.Client(
             # No single wait is longer than the whole send may take.
@@ -1100,7 +1192,8 @@ class SmsClient:
                 self._proxy_problems[url] = made
             else:
                 via[url] = made
-        return _ProxyRouter(self.proxies, httpx.HTTPTransport(verify=ctx, trust_env=True), via)
+        direct = _bounded(httpx.HTTPTransport(verify=ctx, trust_env=True))
+        return _ProxyRouter(self.proxies, direct, via)
 
     def close(self) -> None:
         self._http.close()
@@ -1200,16 +1293,21 @@ class SmsClient:
             )
         with _Deadline(self.timeouts.total, self.abort) as deadline:
             progress = _Progress()
-            request.extensions["trace"] = self._tracer(
-                lambda: cancel.cancelled or deadline.expired, progress
-            )
+            stop = lambda: cancel.cancelled or deadline.expired  # noqa: E731
+            request.extensions["trace"] = self._tracer(stop, progress)
+            _CURRENT.stop, _CURRENT.progress = stop, progress
             try:
-                response = self._http.send(request, stream=True)
+                try:
+                    response = self._http.send(request, stream=True)
+                finally:
+                    _CURRENT.stop, _CURRENT.progress = None, None
             except (_Stopped, httpx.HTTPError) as exc:
                 if cancel.cancelled:
                     return cancelled()
                 proxy = route.host_port if route else _proxy_of(request.url, progress.dialled)
-                if deadline.expired:
+                if progress.resolving is not None:
+                    kind, words = self._no_address(progress.resolving, deadline)
+                elif deadline.expired:
                     kind, words = self._too_slow(request.url, proxy, progress.connecting)
                 elif isinstance(exc, httpx.HTTPError):
                     kind, words = _classify(exc, request.url, self.timeouts, proxy, route)
@@ -1254,6 +1352,19 @@ class SmsClient:
             location=location,
             headers=headers,
             timings=progress.timings(total, body_done),
+        )
+
+    def _no_address(self, host: str, deadline: _Deadline) -> tuple[Failure, str]:
+        """A look-up of `host` that had not ended when the send had to."""
+        limit = (
+            f"{self.timeouts.total:g} s, the whole send's limit"
+            if deadline.expired
+            else f"{self.timeouts.connect:g} s, the connect timeout"
+        )
+        return (
+            Failure.DNS,
+            f"Looking up the address of {host} took too long (waited {limit}): the DNS "
+            "server did not answer. Check the network, the VPN, or the name.",
         )
 
     def _too_slow(self, url: httpx.URL, proxy: str | None, connecting: bool) -> tuple[Failure, str]:
