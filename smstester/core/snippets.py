@@ -235,16 +235,16 @@ def cmd_word(value: str) -> str:
     return "".join(out)
 
 
+def _cmd_members(body: dict[str, str]) -> dict[str, str]:
+    """Each body member as JSON for cmd.exe: ASCII, no `%` nor `!` (each a JSON escape)."""
+    return {
+        key: f"{_json_string(key)}:{_json_string(value, _CMD_JSON_ESCAPES)}"
+        for key, value in body.items()
+    }
+
+
 def _cmd_body(body: dict[str, str]) -> str:
-    """The JSON body for cmd.exe: ASCII, no `%` nor `!` (each a JSON escape)."""
-    return (
-        "{"
-        + ",".join(
-            f"{_json_string(key)}:{_json_string(value, _CMD_JSON_ESCAPES)}"
-            for key, value in body.items()
-        )
-        + "}"
-    )
+    return "{" + ",".join(_cmd_members(body).values()) + "}"
 
 
 def _cmd_ref(variable: str) -> str:
@@ -281,30 +281,42 @@ def cmd_word_with_reference(before: str, variable: str, after: str) -> str:
 
 #: The copies the masked cmd.exe command checks each variable with (then removes).
 _CMD_COPIES: Final = {AUTH_KEY_VAR: "SMSTESTER_K", PASSWORD_VAR: "SMSTESTER_P"}
+_CMD_CLEAR: Final = "& ".join(
+    f"set {copy}{suffix}=" for copy in _CMD_COPIES.values() for suffix in ("", "Q", "E")
+)
 
 
 def _cmd_checks(variable: str) -> list[str]:
-    """cmd.exe lines that remove `variable` unless its value holds no `"`, no `\\` and
-    no space at either end, so that a `%variable%` written inside cmd's quotes on a later
-    line can change nothing but that value. Each line is safe whatever the value holds:
-    the value is only ever put in with its quotes taken out (`%V:"=%`, inside quotes) or
-    doubled (`%V:"=""%`, inside quotes, so every character stays inside them), or through
-    the copy that holds no quote; an undefined name is left as it is and holds no `&`,
-    `|`, `<`, `>`, `(`, `)` or `^`."""
+    """cmd.exe lines that remove `variable` unless its value holds no `"`, no `\\`, no line
+    feed and no space or carriage return at either end, so that a `%variable%` written
+    inside cmd's quotes on a later line can change nothing but that value. Each line is
+    safe whatever the value holds: the value is only ever put in with its quotes taken out
+    (`%V:"=%`, inside quotes) or doubled (`%V:"=""%`, inside quotes, so every character
+    stays inside them), or once it is known to hold no quote; an undefined name is left as
+    it is and holds no `&`, `|`, `<`, `>`, `(`, `)` or `^`. A line feed ends cmd's parse
+    of a line where it stands, inside quotes too: the first line then never reaches its
+    `& set …E=1`, and the value is cleared before any other line reads it. cmd.exe drops
+    every carriage return after the expansion: one at either end leaves a first or last
+    character of nothing."""
     bare, doubled = _CMD_COPIES[variable], _CMD_COPIES[variable] + "Q"
+    whole = _CMD_COPIES[variable] + "E"
     return [
-        f'if defined {variable} set "{bare}=%{variable}:"=%"',
+        f'if defined {variable} set "{bare}=%{variable}:"=%"& set {whole}=1',
+        f"if not defined {whole} set {variable}=",
         f'if defined {variable} set "{doubled}=%{variable}:"=""%"',
         f'if not "%{bare}:\\=%"=="%{doubled}%" set {variable}=',
         f'if "%{bare}:~0,1%"==" " set {variable}=',
         f'if "%{bare}:~-1%"==" " set {variable}=',
+        f'if "%{variable}:~0,1%"=="" set {variable}=',
+        f'if "%{variable}:~-1%"=="" set {variable}=',
     ]
 
 
 def _cmd_refusal(variable: str) -> str:
     return (
         f"(echo smstester: not sent: {variable} is not set, or it held a double quote, a "
-        "backslash or a space at either end and was cleared)"
+        "backslash, a line break, or a space or carriage return at either end and was "
+        "cleared)"
     )
 
 
@@ -319,11 +331,13 @@ def _render_curl_cmd(test: SmsTest, with_secrets: bool) -> Snippet:
     if with_secrets:
         lines.append(f"--data-raw {cmd_word(_cmd_body(req.body))}")
     else:
-        marker = "\x00"
-        text = _cmd_body({**req.body, "password": marker})
-        before, after = text.split(_json_string(marker))
-        quote = '"'
-        word = cmd_word_with_reference(before + quote, PASSWORD_VAR, quote + after)
+        members = list(_cmd_members(req.body).items())
+        at = [key for key, _ in members].index("password")
+        head = ",".join(text for _, text in members[:at])
+        tail = ",".join(text for _, text in members[at + 1 :])
+        before = "{" + head + ("," if head else "") + _json_string("password") + ':"'
+        after = '"' + ("," + tail if tail else "") + "}"
+        word = cmd_word_with_reference(before, PASSWORD_VAR, after)
         lines.append(f"--data-raw {word}")
     command = " ^\n  ".join(lines)
     notes = list(req.notes)
@@ -340,17 +354,18 @@ def _render_curl_cmd(test: SmsTest, with_secrets: bool) -> Snippet:
         return Snippet(command, (*notes, paste))
     notes.append(
         f'set {AUTH_KEY_VAR} and {PASSWORD_VAR} first (set "{AUTH_KEY_VAR}=…"), then '
-        f"{paste}: it checks them and sends nothing when one is not set or holds a double "
-        "quote, a backslash or a space at either end; other values are sent as they are "
-        "(cmd.exe cannot test for a control character, and passes a character that is not "
-        "ASCII in the console's code page)"
+        f"{paste}, with delayed expansion off (cmd.exe's default): it checks them and sends "
+        "nothing when one is not set or holds a double quote, a backslash, a line break, or a "
+        "space or carriage return at either end; other values are sent as they are (cmd.exe "
+        "drops a carriage return inside a value, cannot test for another control character, "
+        "and passes a character that is not ASCII in the console's code page)"
     )
     checks = [
         "rem smstester: SMSTESTER_AUTH_KEY and SMSTESTER_PASSWORD are checked, then sent",
-        "set SMSTESTER_K=& set SMSTESTER_KQ=& set SMSTESTER_P=& set SMSTESTER_PQ=",
+        _CMD_CLEAR,
         *_cmd_checks(AUTH_KEY_VAR),
         *_cmd_checks(PASSWORD_VAR),
-        "set SMSTESTER_K=& set SMSTESTER_KQ=& set SMSTESTER_P=& set SMSTESTER_PQ=",
+        _CMD_CLEAR,
         f"if not defined {AUTH_KEY_VAR} {_cmd_refusal(AUTH_KEY_VAR)} else if not defined "
         f"{PASSWORD_VAR} {_cmd_refusal(PASSWORD_VAR)} else {command}",
     ]
