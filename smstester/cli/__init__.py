@@ -134,6 +134,8 @@ def cmd_window(options: WindowOptions) -> int:
         # The Qt-free modules the window needs at once (and its profile worker) first:
         # once imported, PySide6 reads the source of every module imported after it (its
         # __feature__ import hook).
+        import smstester.core.clients
+        import smstester.core.formats
         import smstester.core.keystore
         import smstester.core.profiles
         import smstester.core.request

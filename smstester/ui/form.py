@@ -334,7 +334,9 @@ class ConnectionForm(QWidget):
         self.focus_chain: tuple[QWidget, ...] = tuple(chain)
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
-        self._refresh_status()
+        # An empty form has nothing to warn of (tests/ui/test_startup.py checks it): the
+        # preflight (~5 ms with its import) waits for the first edit.
+        self._refresh_status(preflight=False)
         self._refresh_segments()
 
     def _note(self, name: str) -> QLabel:
@@ -555,9 +557,10 @@ class ConnectionForm(QWidget):
 
     # --- field status ----------------------------------------------------------------
 
-    def _refresh_status(self) -> None:
+    def _refresh_status(self, *, preflight: bool = True) -> None:
         """Each field's state from `problems()`: "error" (cannot be sent), "empty" or "";
-        the numbers' labels say it in words (and what a valid number is)."""
+        the numbers' labels say it in words (and what a valid number is); and what looks
+        likely to fail (`preflight`)."""
         found = {p.field: p for p in reversed(self.problems())}  # the first one per field
         for name, (_row, editor) in self._rows.items():
             problem = found.get(name)
@@ -570,7 +573,8 @@ class ConnectionForm(QWidget):
             None if "phone_from" in found else check_number(self.phone_from.text(), region),
             None if "phone_to" in found else check_number(self.phone_to.text(), region),
         )
-        self._show_preflight()
+        if preflight:
+            self._show_preflight()
         shown = (found.get("phone_from"), found.get("phone_to"), *checks)
         if shown == self._shown:
             return  # most keystrokes: the numbers' status is as it was

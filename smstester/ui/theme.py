@@ -375,7 +375,8 @@ def apply_theme(window: QMainWindow, value: object) -> str:
     from PySide6.QtWidgets import QWidget
 
     name = theme_name(value)
-    if name != "system" or window.property("theme") not in (None, "system"):
+    before = window.property("theme")  # None: the window's first theme, at start-up
+    if name != "system" or before not in (None, "system"):
         _apply_application(name)
     window.setProperty("theme", name)
     sheet = style_sheet(_sheet_template(), painted_palette(window))
@@ -385,7 +386,9 @@ def apply_theme(window: QMainWindow, value: object) -> str:
             styled.setStyleSheet(sheet)
     log = getattr(window, "log", None)
     recolour = getattr(log, "recolour", None)
-    if callable(recolour):
+    # At start-up in System the log has the palette it was made in: nothing to recolour
+    # (the text classes a recolour walks with cost the first paint ~10 ms).
+    if callable(recolour) and not (before is None and name == "system"):
         recolour()
     switcher = window.findChild(_switcher_class(), "themeSwitcher")
     if switcher is not None:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -798,6 +797,8 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         """The version, the Qt and PySide6 it runs on, and the licences (as --version)."""
         import html
+
+        from PySide6.QtWidgets import QMessageBox  # its class costs the first paint ~2 ms
 
         from smstester.ui.options import version_lines
 

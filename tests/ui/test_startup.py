@@ -203,3 +203,18 @@ def test_sign_in_and_history_work_on_a_window_never_shown(qtbot: QtBot) -> None:
     assert win.findChild(QWidget, "historyFilterEdit") is win.history.filter_edit
     assert win.form.sign_in_button.isEnabled()
     win.shutdown()
+
+
+def test_a_new_form_has_nothing_to_warn_of_so_its_preflight_waits(qtbot: QtBot) -> None:
+    # The form skips the preflight until its first edit: right only while an empty form
+    # has no warning (a notice for empty fields would have to be shown at once).
+    from smstester.core.preflight import preflight
+    from smstester.ui.form import ConnectionForm
+
+    form = ConnectionForm()
+    qtbot.addWidget(form)
+    assert preflight(form.test()) == []
+    assert form.preflight_label.text() == ""
+    form.phone_to.setText("+15005550006")
+    form.phone_from.setText("+15005550006")  # the same number: a warning, at once
+    assert "same number as From" in form.preflight_label.text()

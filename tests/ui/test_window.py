@@ -229,7 +229,7 @@ def test_show_hide_secret(window: MainWindow) -> None:
 def test_about_mentions_versions(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[str] = []
     monkeypatch.setattr(
-        "smstester.ui.window.QMessageBox.about", lambda _parent, _title, text: seen.append(text)
+        "PySide6.QtWidgets.QMessageBox.about", lambda _parent, _title, text: seen.append(text)
     )
     window.about()
     assert "Qt " in seen[0]
