@@ -155,7 +155,8 @@ def cmd_login(args: argparse.Namespace) -> int:
     from smstester.core import jframework as jf
     from smstester.core.model import DEFAULT_BASE_URL, InvalidInput
 
-    profile = profile_store().find(args.profile) if args.profile else None
+    store = profile_store()
+    profile = store.find(args.profile) if args.profile else None
     base = args.base_url or (profile.base_url if profile else "") or DEFAULT_BASE_URL
     brand = args.brand_url or (profile.brand_url if profile else "")
     if not brand.strip():
@@ -165,6 +166,16 @@ def cmd_login(args: argparse.Namespace) -> int:
         jf.sign_in_request(site, args.username, "-")  # the input, checked before any prompt
     except InvalidInput as exc:
         raise _refused_input(exc) from None
+    if args.profile:
+        from smstester.core import connection
+        from smstester.core.terminal import printable
+
+        problem = connection.sign_in_keeping_problem(store, secret_store, args.profile)
+        if problem is not None:
+            raise CommandError(
+                f"--profile {printable(args.profile)}: {problem}; nothing was sent "
+                "(--print-auth-key prints the key instead, for a script to pass on)"
+            )
     password = _login_password()
     SECRETS_SEEN.append(password)
     with _client(args, profile) as client:

@@ -279,6 +279,22 @@ def delete_profile(store: ProfileStore, keys: Keys, name: str) -> DeletedProfile
     return DeletedProfile(deleted, warnings)
 
 
+def sign_in_keeping_problem(store: ProfileStore, keys: Keys, name: str) -> str | None:
+    """Why `remember_sign_in(…, name, …)` would fail, in words (the profiles file cannot be
+    changed, no profile can have that name, no usable keyring), or None: asked before the
+    password is, so that a key is never fetched only to be lost."""
+    try:
+        check_writable(store)
+        if store.find(name) is None:
+            check_name(name)
+    except ProfileError as exc:
+        return str(exc)
+    ring = _open(keys)
+    if not ring.status().available:
+        return f"there is no keyring to keep the Auth-Key in ({ring.status().reason})"
+    return None
+
+
 def remember_sign_in(
     store: ProfileStore,
     keys: Keys,

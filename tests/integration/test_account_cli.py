@@ -129,6 +129,28 @@ def test_no_answer_is_exit_3_and_bad_input_exit_2(
     assert code == 2 and "SMSTESTER_LOGIN_PASSWORD" in err and "hunter2" not in err
 
 
+def test_login_into_a_profile_with_no_keyring_is_bad_input_and_sends_nothing(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    site: list[str],
+) -> None:
+    """The key could not be kept: said before the password is asked for or sent (exit 2,
+    as any flag that cannot be honoured), not after a sign-in as a refusal (1 is the
+    server's refusal); an unusable name the same way."""
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.delenv("SMSTESTER_LOGIN_PASSWORD", raising=False)  # no prompt is reached
+    code, out, err = run(capsys, "login", *site, "--username", "u", "--profile", "Demo")
+    assert code == 2, err
+    assert "keyring" in err and "nothing was sent" in err and "--print-auth-key" in err
+    assert out == ""
+    assert ProfileStore().find("Demo") is None
+    code, _, err = run(capsys, "login", *site, "--username", "u", "--profile", "a\x00b")
+    assert code == 2 and "nothing was sent" in err, err
+
+
 def test_no_password_and_no_terminal_is_bad_input(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, site: list[str]
 ) -> None:
