@@ -43,12 +43,16 @@ def main() -> int:
     parser.add_argument("--widgets", type=int, default=108)
     parser.add_argument("--screenshot", required=True, metavar="FILE.png")
     parser.add_argument(
-        "--painted", metavar="FILE", help="write time.monotonic() there at the first paint"
+        "--painted",
+        metavar="FILE",
+        help="write time.monotonic() there at the first paint (and the peak memory so far, "
+        "KiB, into FILE.kib)",
     )
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     window = build(args.widgets)
     if args.painted:
+        import resource
         import time
         from pathlib import Path
 
@@ -57,7 +61,10 @@ def main() -> int:
 
         def paint(event: object) -> None:
             if not painted.exists():
-                painted.write_text(repr(time.monotonic()))
+                now = time.monotonic()
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                Path(f"{painted}.kib").write_text(str(peak))
+                painted.write_text(repr(now))
             base(window, event)
 
         window.paintEvent = paint  # type: ignore[method-assign]

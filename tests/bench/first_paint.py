@@ -1,8 +1,9 @@
 """Run `smstester ARGS…` and note when its window first paints.
 
 Run: ``python tests/bench/first_paint.py FILE -- ARGS…``: writes ``time.monotonic()`` (a
-clock every process on the machine shares) into FILE at the main window's first paint,
-then goes on as ``smstester ARGS…`` would. `--screenshot` saves its PNG later, once the
+clock every process on the machine shares) into FILE at the main window's first paint, and
+the process's peak resident memory so far (KiB) into FILE.kib, then goes on as
+``smstester ARGS…`` would. `--screenshot` saves its PNG later, once the
 keyring check is done (so that it shows the banner); start-up is the time to the first
 paint, measured the same way for the bare window (`bare_window.py --painted FILE`).
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import resource
 import sys
 import time
 from collections.abc import Sequence
@@ -53,7 +55,10 @@ class _WatchPaint(importlib.abc.MetaPathFinder):
 
             def paint(self: Any, event: Any) -> None:
                 if not painted.exists():
-                    painted.write_text(repr(time.monotonic()))
+                    now = time.monotonic()
+                    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                    Path(f"{painted}.kib").write_text(str(peak))
+                    painted.write_text(repr(now))
                 base(self, event)
 
             window.paintEvent = paint
