@@ -15,22 +15,25 @@ first, as this script once did, cost some 20 ms that the program does not pay.
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
 import resource
 import sys
 import time
-from collections.abc import Sequence
-from importlib.machinery import ModuleSpec
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
 
 WINDOW = "smstester.ui.window"
 
 
-class _WatchPaint(importlib.abc.MetaPathFinder):
-    """Finds the window's module as usual; once it is run, wraps MainWindow.paintEvent."""
+class _WatchPaint:
+    """Finds the window's module as usual; once it is run, wraps MainWindow.paintEvent.
+    (A meta path finder by its `find_spec`: importlib.abc would load some 10 ms of modules
+    that smstester does not.)"""
 
     def __init__(self, painted: Path) -> None:
         self.painted = painted
