@@ -7,7 +7,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -71,6 +71,10 @@ def _seconds(ms: int) -> str:
 
 class MainWindow(QMainWindow):
     """The window a support agent lives in (CONTRACT §4)."""
+
+    #: The window has had its first paint and made what that paint did without (the
+    #: sign-in, the History panel): what can wait for it, such as the icon, goes now.
+    first_painted = Signal()
 
     def __init__(self, sandbox: SandboxServer | None = None) -> None:
         super().__init__()
@@ -389,6 +393,7 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         if self.isVisible():  # not closed already
             _ = self.account, self.history
+            self.first_painted.emit()
 
     def use_sandbox(self, sandbox: SandboxServer) -> None:
         """Fill every field with the sandbox's demo connection, so Send works at once."""

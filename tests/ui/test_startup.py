@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtWidgets import QApplication, QSplitter, QWidget
 from pytestqt.qtbot import QtBot
 
 from smstester import cli
@@ -218,3 +218,16 @@ def test_a_new_form_has_nothing_to_warn_of_so_its_preflight_waits(qtbot: QtBot) 
     form.phone_to.setText("+15005550006")
     form.phone_from.setText("+15005550006")  # the same number: a warning, at once
     assert "same number as From" in form.preflight_label.text()
+
+
+def test_the_window_gets_its_icon_once_it_has_painted(qtbot: QtBot) -> None:
+    # Loading the SVG icon (and Qt's SVG icon engine) waits for the first paint.
+    win = build_window([])
+    assert isinstance(win, MainWindow)
+    qtbot.addWidget(win)
+    assert win.windowIcon().cacheKey() == QApplication.windowIcon().cacheKey()  # none yet
+    with qtbot.waitSignal(win.first_painted, timeout=5000):
+        win.show()
+    assert not win.windowIcon().isNull()
+    assert not win.windowIcon().pixmap(32, 32).isNull()
+    win.shutdown()
