@@ -130,23 +130,8 @@ class CmdError(Exception):
 
 
 def percent_expand(line: str, env: dict[str, str]) -> str:
-    """[cmd-percent] at the prompt."""
-    out: list[str] = []
-    i = 0
-    while i < len(line):
-        ch = line[i]
-        if ch == "%":
-            end = line.find("%", i + 1)
-            if end != -1:
-                name = line[i + 1 : end]
-                value = next((v for k, v in env.items() if k.upper() == name.upper()), None)
-                if name and value is not None:
-                    out.append(value)
-                    i = end + 1
-                    continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    """[cmd-percent] at the prompt, names matched whatever their case."""
+    return expand_session_line(line, {name.upper(): value for name, value in env.items()})
 
 
 def cmd_line(text: str, env: dict[str, str]) -> str:
