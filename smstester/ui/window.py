@@ -391,9 +391,9 @@ class MainWindow(QMainWindow):
             self.after_paint_timer.start(0)
 
     def _after_first_paint(self) -> None:
-        if self.isVisible():  # not closed already
+        if self.isVisible():  # not hidden since (else they are made at first use)
             _ = self.account, self.history
-            self.first_painted.emit()
+        self.first_painted.emit()
 
     def use_sandbox(self, sandbox: SandboxServer) -> None:
         """Fill every field with the sandbox's demo connection, so Send works at once."""
