@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
         log_layout.addWidget(self.log, 1)
         #: Every send kept (CONTRACT §8): under the log, which shows this session's sends;
         #: older ones are there, filtered as you type. Until the panel is made (after the
-        #: first paint) an empty widget of its minimum size holds its place.
+        #: first paint) an empty widget with its size hints holds its place.
         self._history: HistoryPanel | None = None
         self._history_slot: _Placeholder | None = _Placeholder(self.HISTORY_SIZE_HINTS, self)
         right = QSplitter(Qt.Orientation.Vertical, self)
