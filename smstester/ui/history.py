@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import threading
 from typing import TYPE_CHECKING, Any, Final
 
@@ -62,6 +63,19 @@ def _result(entry: HistoryEntry) -> str:
     return f"{entry.http_status} {'ok' if entry.success else 'failed'}"
 
 
+def short_time(when: dt.datetime, now: dt.datetime | None = None) -> str:
+    """`when` in the agent's local time, as short as the panel beside the log needs:
+    the time alone today, the day and month this year, the date before (the tooltip and
+    the ticket note give the whole time)."""
+    local = when.astimezone()
+    today = (now or dt.datetime.now(dt.UTC)).astimezone()
+    if local.date() == today.date():
+        return local.strftime("%H:%M:%S")
+    if local.year == today.year:
+        return local.strftime("%d %b %H:%M")
+    return local.strftime("%Y-%m-%d")
+
+
 class HistoryModel(QAbstractTableModel):
     """The entries shown, a page at a time; the pages come from `load(text, before, done)`,
     which runs the query off the UI thread and calls `done(generation, rows)` on it."""
@@ -99,7 +113,7 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             column = index.column()
             if column == 0:
-                return entry.time.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+                return short_time(entry.time)
             if column == 1:
                 return entry.profile or ""
             if column == 2:
@@ -221,7 +235,7 @@ class HistoryPanel(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         metrics = self.fontMetrics()
         samples = (
-            "2025-12-31 23:59:59",
+            "30 Sep 23:59",
             "Customer",
             "+441234567890",
             "400 failed",

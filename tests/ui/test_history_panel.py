@@ -324,3 +324,34 @@ def test_the_default_store_is_made_off_the_ui_thread(
         assert panel.store.path == config_folder / "history.sqlite3"
     finally:
         panel.shutdown()
+
+
+def test_the_time_column_is_short_for_today_and_says_the_day_before(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Today's sends show the time alone, older ones the day and month, an earlier year's
+    the full date (the panel is narrow beside the log: 800 px cut it at Profile); the
+    tooltip keeps the whole time."""
+    import datetime as dt
+    import re
+
+    history = HistoryStore(tmp_path / "h.sqlite3")
+    now = dt.datetime.now(dt.UTC)
+    for when in (now - dt.timedelta(days=400), now - dt.timedelta(days=40), now):
+        history.record(entry_from_send(TEST, OK, profile="Acme", when=when))
+    widget = HistoryPanel(history)
+    qtbot.addWidget(widget)
+    shown(qtbot, widget)
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 3, timeout=5000)
+    today, older, last_year = (cell(widget, row, "Time") for row in range(3))
+    local = [w.astimezone() for w in (now, now - dt.timedelta(days=40))]
+    assert today == local[0].strftime("%H:%M:%S")
+    same_year = local[1].year == local[0].year
+    assert older == local[1].strftime("%d %b %H:%M" if same_year else "%Y-%m-%d")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", last_year), last_year
+    tip = widget.model.index(0, column_of(widget, "Time")).data(Qt.ItemDataRole.ToolTipRole)
+    assert local[0].strftime("%Y-%m-%d") in tip or "UTC" in tip
+    assert widget.view.columnWidth(
+        column_of(widget, "Time")
+    ) < widget.fontMetrics().horizontalAdvance("2025-12-31 23:59:59")
+    widget.shutdown()
