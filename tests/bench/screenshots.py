@@ -103,7 +103,7 @@ def main(folder: str) -> int:
         for _ in range(20):
             app.processEvents()
         window.grab().save(
-            str(out / "screenshot.png" if theme == "light" else "screenshot-dark.png")
+            str(out / ("screenshot.png" if theme == "light" else "screenshot-dark.png"))
         )
     apply_theme(window, "light")
     window.resize(800, 600)
