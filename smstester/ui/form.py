@@ -399,6 +399,12 @@ class ConnectionForm(QWidget):
         row, buddy = self._rows[f.name]
         label = QLabel(f.mnemonic, self)
         label.setBuddy(buddy)
+        # Drawn with its letter underlined, the label is three runs, none kerned against
+        # the next: wider than Qt measured it ("&To" lost the right of its "o").
+        before, _, after = f.mnemonic.partition("&")
+        metrics = label.fontMetrics()
+        drawn = sum(metrics.horizontalAdvance(run) for run in (before, after[:1], after[1:]))
+        label.setMinimumWidth(max(label.sizeHint().width(), drawn + 1))
         tip = f"<b>{f.label}</b><br>{f.help}"
         label.setToolTip(tip)
         buddy.setToolTip(tip)

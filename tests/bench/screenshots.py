@@ -115,4 +115,5 @@ def main(folder: str) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1] if len(sys.argv) > 1 else "."))
+    folders = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    raise SystemExit(main(folders[0] if folders else "."))
