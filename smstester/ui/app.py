@@ -20,7 +20,17 @@ if TYPE_CHECKING:
 
 
 def build_window(argv: list[str]) -> QMainWindow:
-    """The main window exactly as `smstester ARGV…` builds it, on the running QApplication."""
+    """The main window exactly as `smstester ARGV…` builds it, on the running QApplication
+    (CONTRACT §4), whole: every objectName is there before it is shown."""
+    window = start_window(argv)
+    window.make_deferred_parts()
+    window.setWindowIcon(_icon())
+    return window
+
+
+def start_window(argv: list[str]) -> MainWindow:
+    """The window `smstester ARGV…` shows: what its first paint can do without (the
+    sign-in and picker, the History panel, the icon) is made right after that paint."""
     args = read_window_argv(argv)
     saved_theme: object = None
     state: object = {}
@@ -98,8 +108,7 @@ def run(argv: list[str]) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("smstester")
     app.setDesktopFileName("smstester")
-    window = build_window(argv)
-    assert isinstance(window, MainWindow)
+    window = start_window(argv)
     window.first_painted.connect(lambda: app.setWindowIcon(_icon()))  # its dialogs' too
     window.show()
     QTimer.singleShot(0, _freeze_start_up_objects)

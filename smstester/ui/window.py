@@ -392,8 +392,15 @@ class MainWindow(QMainWindow):
 
     def _after_first_paint(self) -> None:
         if self.isVisible():  # not hidden since (else they are made at first use)
-            _ = self.account, self.history
+            self.make_deferred_parts()
         self.first_painted.emit()
+
+    def make_deferred_parts(self) -> None:
+        """Make now what the first paint can do without (the sign-in and picker, the
+        History panel): `build_window` does, so that every objectName of CONTRACT §4a is
+        there before the window is shown; only `smstester` itself leaves them for after
+        its first paint."""
+        _ = self.account, self.history
 
     def use_sandbox(self, sandbox: SandboxServer) -> None:
         """Fill every field with the sandbox's demo connection, so Send works at once."""

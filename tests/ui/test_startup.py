@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from smstester import cli
 from smstester.ui import build_window
+from smstester.ui.app import start_window
 from smstester.ui.form import RegionCombo
 from smstester.ui.options import window_options
 from smstester.ui.window import MainWindow
@@ -149,7 +150,7 @@ def test_the_window_options_load_no_qt_and_the_ui_no_cli() -> None:
 
 
 def _laid_out(qtbot: QtBot, make_history_first: bool) -> tuple[object, ...]:
-    win = build_window([])
+    win = start_window([])
     assert isinstance(win, MainWindow)
     qtbot.addWidget(win)
     if make_history_first:
@@ -195,7 +196,7 @@ def test_the_history_panel_made_after_the_first_paint_takes_its_place_as_laid_ou
 
 def test_sign_in_and_history_work_on_a_window_never_shown(qtbot: QtBot) -> None:
     # Made at first use when the window has not painted (yet): the same objects as after.
-    win = build_window([])
+    win = start_window([])
     assert isinstance(win, MainWindow)
     qtbot.addWidget(win)
     assert win.account is win.account
@@ -222,7 +223,7 @@ def test_a_new_form_has_nothing_to_warn_of_so_its_preflight_waits(qtbot: QtBot) 
 
 def test_the_window_gets_its_icon_once_it_has_painted(qtbot: QtBot) -> None:
     # Loading the SVG icon (and Qt's SVG icon engine) waits for the first paint.
-    win = build_window([])
+    win = start_window([])
     assert isinstance(win, MainWindow)
     qtbot.addWidget(win)
     assert win.windowIcon().cacheKey() == QApplication.windowIcon().cacheKey()  # none yet
@@ -231,3 +232,58 @@ def test_the_window_gets_its_icon_once_it_has_painted(qtbot: QtBot) -> None:
     assert not win.windowIcon().isNull()
     assert not win.windowIcon().pixmap(32, 32).isNull()
     win.shutdown()
+
+
+#: Every objectName of CONTRACT §4 and §4a that is a part of the window (not of a dialog).
+CONTRACT_NAMES = [
+    "profileCombo",
+    "baseUrlEdit",
+    "brandUrlEdit",
+    "integrationIdEdit",
+    "authKeyEdit",
+    "usernameEdit",
+    "passwordEdit",
+    "fromEdit",
+    "toEdit",
+    "fromStatusLabel",
+    "toStatusLabel",
+    "messageEdit",
+    "segmentLabel",
+    "sendButton",
+    "cancelButton",
+    "copyCurlButton",
+    "logView",
+    "signInButton",
+    "authKeyStatusLabel",
+    "brandStatusLabel",
+    "chooseIntegrationButton",
+    "historyView",
+    "historyFilterEdit",
+    "resendButton",
+    "copyTicketButton",
+    "diagnosisView",
+    "copyAsCurlAction",
+    "copyAsCurlCmdAction",
+    "copyAsPowerShellAction",
+    "copyAsPythonAction",
+    "copyAsHttpieAction",
+]
+
+
+def test_build_window_is_whole_before_it_is_shown(qtbot: QtBot) -> None:
+    """CONTRACT §4: tests build the window with build_window and look for its parts by
+    name at once; only `smstester` itself makes some of them after its first paint."""
+    from PySide6.QtCore import QObject
+
+    win = build_window(["--sandbox"])
+    assert isinstance(win, MainWindow)
+    qtbot.addWidget(win)
+    assert not win.isVisible()
+    missing = [name for name in CONTRACT_NAMES if win.findChild(QObject, name) is None]
+    assert missing == []
+    assert not win.windowIcon().isNull()
+    win.shutdown()
+    started = start_window([])
+    qtbot.addWidget(started)
+    assert started.findChild(QObject, "historyView") is None  # left for after the paint
+    started.shutdown()
