@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from smstester.core.storage import Settings
 from smstester.ui import build_window, theme
+from smstester.ui.app import start_window
 from smstester.ui.resources import resource_path
 from smstester.ui.window import MainWindow
 
@@ -312,10 +313,10 @@ def test_the_theme_is_applied_before_the_first_paint_from_the_one_settings_read(
         real_load(self)
 
     monkeypatch.setattr(Settings, "_load", counted)
-    win = build_window([])
+    win = start_window([])  # as smstester starts it: its History panel comes after the paint
     qtbot.addWidget(win)
     assert isinstance(win, MainWindow)
-    assert len(loads) == 1  # the one read build_window did before: "window" and "theme"
+    assert len(loads) == 1  # the one read start_window did before: "window" and "theme"
     assert not win.isVisible()
     assert win.palette().color(QPalette.ColorRole.Window).name() == theme.PALETTES["dark"].window
     assert theme_actions(win)["Dark"].isChecked()
