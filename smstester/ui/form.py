@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -27,6 +27,7 @@ from smstester.core.model import DEV_BASE_URL, LIVE_BASE_URL, Problem, SmsTest
 from smstester.core.phone import PhoneCheck, calling_codes, check_number
 from smstester.core.request import problems
 from smstester.core.segments import MAX_CHARACTERS, count_segments, replace_lookalikes
+from smstester.ui import qtprops
 from smstester.ui.region import RegionCombo
 
 # PySide6 builds each Qt class, with its enums, on first use: the classes only a marked-up
@@ -40,13 +41,14 @@ if TYPE_CHECKING:
 
 def set_state(widget: QWidget, state: str) -> None:
     """Set the `state` property the style sheet colours by, and apply the sheet again when
-    it changed. A widget not polished yet (not shown yet) is left alone: its first polish
-    reads the property anyway, and touching `style()` before the first paint would cost
-    ~10 ms (PySide6 builds the QStyle enums on first use)."""
+    it changed. A widget whose window has never been shown (it has no QWindow yet) is not
+    polished yet: it is left alone, its first polish reads the property anyway; touching
+    `style()` before the first paint would cost ~10 ms (PySide6 builds the QStyle enums on
+    first use), and asking `testAttribute(Qt.…)` would build all of `Qt` (see `qtprops`)."""
     if widget.property("state") == state:
         return  # most keystrokes: nothing to restyle
     widget.setProperty("state", state)
-    if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+    if widget.window().windowHandle() is not None:
         widget.style().unpolish(widget)
         widget.style().polish(widget)
 
@@ -70,7 +72,7 @@ class SecretEdit(QWidget):
         self.toggle.setText("Show")
         self.toggle.setCheckable(True)
         self.toggle.setToolTip("Show or hide the secret")
-        self.toggle.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        qtprops.set_qt(self.toggle, "focusPolicy", qtprops.TAB_FOCUS)
         self.toggle.toggled.connect(self._on_toggle)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -284,7 +286,7 @@ class ConnectionForm(QWidget):
         self.message.setMinimumHeight(70)
         self.segment_label = QLabel(self)
         self.segment_label.setObjectName("segmentLabel")
-        self.segment_label.setTextFormat(Qt.TextFormat.PlainText)
+        qtprops.plain_text(self.segment_label)
         self.segment_label.setWordWrap(True)  # a long count wraps, never widens the form
         self.limit_note = self._note("messageLimitLabel")
         self._note_edit = -1  # the edit the note is about
@@ -294,7 +296,7 @@ class ConnectionForm(QWidget):
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        layout.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        qtprops.set_qt(layout, "labelAlignment", qtprops.ALIGN_RIGHT | qtprops.ALIGN_TOP)
         for f in FIELDS:
             self._add_row(layout, f)
         self.fix_button = QToolButton(self)
@@ -343,7 +345,7 @@ class ConnectionForm(QWidget):
         """A warning under the message, hidden until there is something to say."""
         label = QLabel(self)
         label.setObjectName(name)
-        label.setTextFormat(Qt.TextFormat.PlainText)
+        qtprops.plain_text(label)
         label.setWordWrap(True)
         label.setProperty("state", "warn")
         label.hide()
@@ -376,7 +378,7 @@ class ConnectionForm(QWidget):
         button.setObjectName(name)
         button.setText(text)
         button.setToolTip(tip)
-        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        qtprops.set_qt(button, "focusPolicy", qtprops.STRONG_FOCUS)
         return button
 
     def _beside(self, row: QWidget, button: QToolButton) -> QWidget:
@@ -391,7 +393,7 @@ class ConnectionForm(QWidget):
     def _status(self, name: str) -> QLabel:
         label = QLabel(self)
         label.setObjectName(name)
-        label.setTextFormat(Qt.TextFormat.PlainText)
+        qtprops.plain_text(label)
         label.setWordWrap(True)
         return label
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 from smstester.core.fields import SINGLE_LINE_FIELDS
@@ -27,7 +28,7 @@ from smstester.ui import dialogs
 from smstester.ui.tasks import TaskRunner, describe
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QFileSystemWatcher
+    from PySide6.QtCore import QFileSystemWatcher, Qt
 
     from smstester.core.connection import DeletedProfile, SavedProfile
     from smstester.core.keystore import SecretStore
@@ -223,7 +224,7 @@ class ProfileBar(QWidget):
             self.reload_timer.start()
 
     def _on_app_state(self, state: Qt.ApplicationState) -> None:
-        if state == Qt.ApplicationState.ApplicationActive and not self._shut_down:
+        if state == QtCore.Qt.ApplicationState.ApplicationActive and not self._shut_down:
             self.reload_timer.start()
 
     def check_file(self) -> None:

@@ -9,7 +9,8 @@ puts back the region chosen before, so the box never shows what it does not hold
 The names are Qt's own English territory names (`QLocale.territoryToString`, no new
 dependency); the regions and calling codes are phonenumbers'. The 245 regions are listed
 when first needed (the list opened, the box focused, a key, the wheel, a region to select),
-not before the first paint: listing them imports phonenumbers.
+not before the first paint: listing them imports phonenumbers. (`QtCore.Qt` is named only
+where it is used, after the first paint: see `qtprops`.)
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QLocale, Qt
+from PySide6 import QtCore
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QComboBox, QCompleter, QLineEdit, QWidget
+
+from smstester.ui import qtprops
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QFocusEvent, QKeyEvent, QWheelEvent
@@ -80,8 +84,9 @@ class RegionCombo(QComboBox):
         edit, completer = self.lineEdit(), self.completer()
         assert edit is not None and completer is not None  # an editable box has both
         self._edit: QLineEdit = edit
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        # Made before the first paint: its `Qt.` values by property name (ui.qtprops).
+        qtprops.set_qt(completer, "filterMode", qtprops.MATCH_CONTAINS)
+        qtprops.set_qt(completer, "caseSensitivity", qtprops.CASE_INSENSITIVE)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         completer.setMaxVisibleItems(12)
         edit.editingFinished.connect(self._take_typed)
@@ -133,7 +138,7 @@ class RegionCombo(QComboBox):
         if not typed:
             return 0  # the box emptied: no region
         self.ensure_filled()
-        exact = self.findText(typed, Qt.MatchFlag.MatchFixedString)
+        exact = self.findText(typed, QtCore.Qt.MatchFlag.MatchFixedString)
         if exact >= 0:
             return exact
         by_code = self.findData(typed.upper()) if len(typed) == 2 else -1
@@ -155,7 +160,7 @@ class RegionCombo(QComboBox):
     def showPopup(self) -> None:
         self.ensure_filled()
         view = self.view()
-        view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        view.setTextElideMode(QtCore.Qt.TextElideMode.ElideNone)
         needed = view.sizeHintForColumn(0) + view.verticalScrollBar().sizeHint().width() + 8
         view.setMinimumWidth(max(needed, self.width()))
         super().showPopup()

@@ -21,6 +21,8 @@ import functools
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Final
 
+from smstester.ui.qtprops import COLOR_SCHEME_DARK, COLOR_SCHEME_LIGHT, set_qt
+
 if TYPE_CHECKING:
     from PySide6.QtGui import QPalette
     from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
@@ -306,14 +308,15 @@ def qt_palette(palette: Palette) -> QPalette:
 
 
 def palette_of(widget: QWidget) -> QPalette:
-    """The palette `widget` is painted with: the application's, unless it has one of its own
-    (right after a switch, before Qt has passed the new palette on to every widget)."""
-    from PySide6.QtCore import Qt
+    """The palette `widget` is painted with: the application's (right after a switch,
+    before Qt has passed the new palette on to every widget), unless the widget sets roles
+    of its own (a palette or a style sheet of its own, or its parent's). Asked of the roles
+    it resolves, not of `testAttribute(Qt.WA_SetPalette)`: the window's first paint does
+    without building `Qt` (see ui.qtprops)."""
     from PySide6.QtGui import QGuiApplication
 
-    if widget.testAttribute(Qt.WidgetAttribute.WA_SetPalette):
-        return widget.palette()
-    return QGuiApplication.palette()
+    own = widget.palette()
+    return own if own.resolveMask() else QGuiApplication.palette()
 
 
 def painted_palette(widget: QWidget) -> Palette:
@@ -339,7 +342,6 @@ def reset_application() -> None:
 
 
 def _apply_application(name: str) -> None:
-    from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
@@ -352,7 +354,8 @@ def _apply_application(name: str) -> None:
         app.setStyle("fusion")
     hints = QGuiApplication.styleHints()
     if hasattr(hints, "setColorScheme"):  # Qt 6.8: title bars and native dialogs follow
-        hints.setColorScheme(Qt.ColorScheme.Dark if name == "dark" else Qt.ColorScheme.Light)
+        scheme = COLOR_SCHEME_DARK if name == "dark" else COLOR_SCHEME_LIGHT
+        set_qt(hints, "colorScheme", scheme)  # by name: done before the first paint
     QGuiApplication.setPalette(qt_palette(PALETTES[name]))
     _pass_palette_on()
 

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,7 +29,7 @@ from smstester.core.clients import ClientPool
 from smstester.core.formats import SNIPPET_FORMATS
 from smstester.core.model import DEMO_LOGIN_USERNAME, InvalidInput
 from smstester.core.request import build_request, insecure_transport_warning
-from smstester.ui import dialogs
+from smstester.ui import dialogs, qtprops
 from smstester.ui.form import ConnectionForm
 from smstester.ui.logview import STATUS_LIMIT, Entry, LogView, RawAnswer, prepare_entry
 from smstester.ui.profiles import ProfileBar
@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         self.transport_banner = QLabel(self)
         self.transport_banner.setObjectName("insecureTransportBanner")
         self.transport_banner.setWordWrap(True)
-        self.transport_banner.setTextFormat(Qt.TextFormat.PlainText)
+        qtprops.plain_text(self.transport_banner)
         self.transport_banner.hide()
         self.send_button = QPushButton("&Send", self)
         self.send_button.setObjectName("sendButton")
@@ -169,10 +169,10 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(left)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own
+        qtprops.set_qt(scroll, "focusPolicy", qtprops.NO_FOCUS)  # no Tab stop of its own
         # The form scrolls (vertically only: its rows wrap) when the screen is short; Send,
         # Cancel and the copy buttons stay below it, always in view.
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        qtprops.set_qt(scroll, "horizontalScrollBarPolicy", qtprops.SCROLL_BAR_ALWAYS_OFF)
         self.form_scroll = scroll
         form_side = QWidget(self)
         form_side.setObjectName("formSide")
@@ -192,9 +192,11 @@ class MainWindow(QMainWindow):
         #: What the last answer means and what to do (hidden until a send fails).
         self.diagnosis_view = QLabel(self)
         self.diagnosis_view.setObjectName("diagnosisView")
-        self.diagnosis_view.setTextFormat(Qt.TextFormat.PlainText)
+        qtprops.plain_text(self.diagnosis_view)
         self.diagnosis_view.setWordWrap(True)
-        self.diagnosis_view.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        qtprops.set_qt(
+            self.diagnosis_view, "textInteractionFlags", qtprops.TEXT_SELECTABLE_BY_MOUSE
+        )
         # Wrapped to whatever width the log has: a long step never widens the window.
         self.diagnosis_view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.diagnosis_view.setFrameShape(QLabel.Shape.StyledPanel)
@@ -210,7 +212,8 @@ class MainWindow(QMainWindow):
         #: first paint) an empty widget with its size hints holds its place.
         self._history: HistoryPanel | None = None
         self._history_slot: _Placeholder | None = _Placeholder(self.HISTORY_SIZE_HINTS, self)
-        right = QSplitter(Qt.Orientation.Vertical, self)
+        right = QSplitter(parent=self)  # by name: QSplitter(Qt.Orientation, …) is not tried
+        qtprops.set_qt(right, "orientation", qtprops.VERTICAL)
         right.setObjectName("logSplitter")
         right.addWidget(log_side)
         right.addWidget(self._history_slot)
@@ -218,7 +221,7 @@ class MainWindow(QMainWindow):
         right.setStretchFactor(0, self.LOG_STRETCH[0])
         right.setStretchFactor(1, self.LOG_STRETCH[1])
         right.setChildrenCollapsible(False)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter = QSplitter(parent=self)  # horizontal
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(form_side)
         self.splitter.addWidget(right)
@@ -393,6 +396,8 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         if self.isVisible():  # not hidden since (else they are made at first use)
             self.make_deferred_parts()
+        else:
+            self._bind_keypad_enter()
         self.first_painted.emit()
 
     def make_deferred_parts(self) -> None:
@@ -401,6 +406,12 @@ class MainWindow(QMainWindow):
         there before the window is shown; only `smstester` itself leaves them for after
         its first paint."""
         _ = self.account, self.history
+        self._bind_keypad_enter()
+
+    def _bind_keypad_enter(self) -> None:
+        """Ctrl+Enter on the keypad sends too (Ctrl+Return is bound as the action is made):
+        a second shortcut needs `setShortcuts`, whose overloads build `Qt` (ui.qtprops)."""
+        self.send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
 
     def use_sandbox(self, sandbox: SandboxServer) -> None:
         """Fill every field with the sandbox's demo connection, so Send works at once."""
@@ -427,7 +438,13 @@ class MainWindow(QMainWindow):
     ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+            # By property: setShortcut's overloads, and QKeySequence's, would build `Qt`
+            # (see ui.qtprops).
+            if isinstance(shortcut, str):
+                shortcut = QKeySequence.fromString(shortcut)
+            elif isinstance(shortcut, QKeySequence.StandardKey):
+                shortcut = QKeySequence(shortcut)
+            action.setProperty("shortcut", shortcut)
         if tip:
             action.setStatusTip(tip)
         action.triggered.connect(slot)
@@ -451,7 +468,6 @@ class MainWindow(QMainWindow):
 
         request_menu = bar.addMenu("&Request")
         self.send_action = self._action("&Send", self.send, "Ctrl+Return", "Send the request")
-        self.send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.cancel_action = self._action("&Cancel", self.cancel, "Esc", "Cancel the send")
         request_menu.addAction(self.send_action)
         request_menu.addAction(self.cancel_action)

@@ -287,3 +287,62 @@ def test_build_window_is_whole_before_it_is_shown(qtbot: QtBot) -> None:
     qtbot.addWidget(started)
     assert started.findChild(QObject, "historyView") is None  # left for after the paint
     started.shutdown()
+
+
+@pytest.mark.parametrize("theme", [None, "dark", "light"])
+def test_the_window_paints_before_the_qt_namespace_is_built(
+    tmp_path: Path, theme: str | None
+) -> None:
+    # PySide6 builds all 93 enums of `Qt` at its first touch (~46 ms): the widgets of the
+    # first paint set their Qt values by property name (smstester.ui.qtprops) instead.
+    config = tmp_path / "config"
+    if theme is not None:
+        config.mkdir()
+        (config / "settings.json").write_text(json.dumps({"theme": theme}))
+    code = (
+        "import json, sys\n"
+        "import PySide6.QtCore\n"
+        "from smstester.cli import main\n"
+        "from smstester.ui.window import MainWindow\n"
+        "seen = []\n"
+        "def paint(self, event, _base=MainWindow.paintEvent):\n"
+        "    seen.append(seen or 'Qt' in vars(PySide6.QtCore))\n"
+        "    _base(self, event)\n"
+        "MainWindow.paintEvent = paint\n"
+        "import smstester.ui.app as app\n"
+        # the window as `smstester` opens it (not --screenshot: that skips the settings)
+        "QTimer = app.QTimer\n"
+        "def quit_soon(window):\n"
+        "    window.first_painted.connect(lambda: QTimer.singleShot(0, window.close))\n"
+        "    return window\n"
+        "start = app.start_window\n"
+        "app.start_window = lambda argv: quit_soon(start(argv))\n"
+        "code = main([])\n"
+        "print(json.dumps(seen[0]))\n"
+        "sys.exit(code)\n"
+    )
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        DISPLAY=":0",  # `smstester` alone wants a display; offscreen draws without one
+        SMSTESTER_CONFIG_DIR=str(config),
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) is False
+
+
+def test_ctrl_enter_on_the_keypad_sends_once_the_window_has_painted(qtbot: QtBot) -> None:
+    # Its second shortcut is bound after the first paint (`setShortcuts` builds `Qt`).
+    window = start_window([])
+    qtbot.addWidget(window)
+    assert [k.toString() for k in window.send_action.shortcuts()] == ["Ctrl+Return"]
+    with qtbot.waitSignal(window.first_painted, timeout=5000):
+        window.show()
+    shortcuts = [k.toString() for k in window.send_action.shortcuts()]
+    assert shortcuts == ["Ctrl+Return", "Ctrl+Enter"]
+    whole = build_window([])
+    qtbot.addWidget(whole)
+    assert [k.toString() for k in whole.send_action.shortcuts()] == shortcuts
