@@ -416,7 +416,7 @@ def _switcher_class() -> type:
             self.group.setExclusive(True)
             self.actions: dict[str, QAction] = {}
             for name, text in THEMES.items():
-                action = QAction(text, menu)
+                action = QAction(text=text, parent=menu)  # by name: QIcon is not built
                 action.setObjectName(f"theme{name.title()}Action")
                 action.setCheckable(True)
                 action.setStatusTip(

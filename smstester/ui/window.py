@@ -115,14 +115,20 @@ class MainWindow(QMainWindow):
         self.transport_banner.setWordWrap(True)
         qtprops.plain_text(self.transport_banner)
         self.transport_banner.hide()
-        self.send_button = QPushButton("&Send", self)
+        # Buttons and actions get their text once made: `QPushButton(text, parent)` tries
+        # the (QIcon, text, parent) overload first, which builds QIcon and its enums
+        # (~3 ms) before the first paint (tests/ui/test_startup.py).
+        self.send_button = QPushButton(self)
+        self.send_button.setText("&Send")
         self.send_button.setObjectName("sendButton")
         self.send_button.setDefault(True)
         self.send_button.setToolTip("Send the test SMS request (Ctrl+Enter)")
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.setText("Cancel")
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setToolTip("Cancel the send in flight (Esc)")
-        self.copy_curl_button = QPushButton("Copy as &curl", self)
+        self.copy_curl_button = QPushButton(self)
+        self.copy_curl_button.setText("Copy as &curl")
         self.copy_curl_button.setObjectName("copyCurlButton")
         self.copy_curl_button.setToolTip(
             "Copy the request as a curl command; the secrets stay as $SMSTESTER_AUTH_KEY "
@@ -136,7 +142,7 @@ class MainWindow(QMainWindow):
         self.copy_as_menu = QMenu("Copy &as", self)
         self.copy_as_actions: dict[str, QAction] = {}
         for info in SNIPPET_FORMATS:
-            action = QAction(info.label, self)
+            action = QAction(text=info.label, parent=self)
             action.setObjectName(info.action)
             action.setToolTip(
                 f"Copy the request for {info.runs_in}; the secrets stay as "
@@ -436,7 +442,7 @@ class MainWindow(QMainWindow):
         shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
         tip: str = "",
     ) -> QAction:
-        action = QAction(text, self)
+        action = QAction(text=text, parent=self)  # by name: no QIcon overload (see __init__)
         if shortcut is not None:
             # By property: setShortcut's overloads, and QKeySequence's, would build `Qt`
             # (see ui.qtprops).
