@@ -131,13 +131,12 @@ def cmd_window(options: WindowOptions) -> int:
     # (gc.freeze) so that later collections, and the one at exit, skip them.
     gc.disable()
     try:
-        # The Qt-free modules the window needs at once (and its profile worker) first:
-        # once imported, PySide6 reads the source of every module imported after it (its
-        # __feature__ import hook).
+        # The Qt-free modules the window needs before its first paint first: once
+        # imported, PySide6 reads the source of every module named in an import after it
+        # (its __feature__ import hook). The profile store and the keyring's module are
+        # imported by the worker that reads the profiles, after the first paint.
         import smstester.core.clients
         import smstester.core.formats
-        import smstester.core.keystore
-        import smstester.core.profiles
         import smstester.core.request
         import smstester.core.segments
         import smstester.core.storage  # noqa: F401

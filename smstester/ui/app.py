@@ -30,7 +30,8 @@ def build_window(argv: list[str]) -> QMainWindow:
 
 def start_window(argv: list[str]) -> MainWindow:
     """The window `smstester ARGV…` shows: what its first paint can do without (the
-    sign-in and picker, the History panel, the icon) is made right after that paint."""
+    sign-in and picker, the History panel, the icon, reading the saved profiles) is made or
+    done right after that paint."""
     args = read_window_argv(argv)
     saved_theme: object = None
     state: object = {}
@@ -57,7 +58,7 @@ def start_window(argv: list[str]) -> MainWindow:
         window.log.add_note(moved, "warn")
     if sandbox is not None:
         window.use_sandbox(sandbox)
-    window.profiles.open(restore_last=sandbox is None)
+    window.open_profiles_when_painted(restore_last=sandbox is None)
     window.form.focus_first_empty()
     return window
 
@@ -127,6 +128,7 @@ def run(argv: list[str]) -> int:
             painted = handle is not None and handle.isExposed()
             if (
                 not painted
+                or window.profiles_pending
                 or window.profiles.tasks.busy
                 # what the first seconds show: the keyring banner, the brand's status
                 # (waited for 5 s at most: a slow server does not hold the picture up)

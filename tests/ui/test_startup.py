@@ -26,6 +26,9 @@ AFTER_FIRST_PAINT = (
     "keyring",
     "phonenumbers",
     "smstester.core.client",
+    # the saved profiles, read right after the first paint, and the keyring's module
+    "smstester.core.keystore",
+    "smstester.core.profiles",
     "smstester.core.report",
     "smstester.sandbox",
     # the sign-in and the picker, the History panel (and sqlite3 under it)
@@ -352,3 +355,27 @@ def test_ctrl_enter_on_the_keypad_sends_once_the_window_has_painted(qtbot: QtBot
     whole = build_window([])
     qtbot.addWidget(whole)
     assert [k.toString() for k in whole.send_action.shortcuts()] == shortcuts
+
+
+def test_the_last_profile_opens_once_the_window_has_painted(qtbot: QtBot) -> None:
+    # Read right after the first paint (its store and the keyring's module stay off the
+    # paint's path); build_window, whole, reads them at once.
+    from smstester.core.profiles import Profile, ProfileStore
+
+    store = ProfileStore()
+    saved = store.create(Profile(name="acme", brand_url="acme.example.com", integration_id="7"))
+    store.set_last_used(saved)
+    win = start_window([])
+    qtbot.addWidget(win)
+    assert win.profiles_pending and not win.profiles.tasks.busy
+    with qtbot.waitSignal(win.first_painted, timeout=5000):
+        win.show()
+    assert not win.profiles_pending
+    qtbot.waitUntil(lambda: win.form.test().brand_url == "acme.example.com", timeout=5000)
+    assert win.profiles.combo.currentText() == "acme"
+    win.shutdown()
+    whole = build_window([])
+    qtbot.addWidget(whole)
+    assert not whole.profiles_pending
+    qtbot.waitUntil(lambda: whole.form.test().integration_id == "7", timeout=5000)
+    whole.shutdown()
