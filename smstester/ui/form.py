@@ -41,14 +41,15 @@ if TYPE_CHECKING:
 
 def set_state(widget: QWidget, state: str) -> None:
     """Set the `state` property the style sheet colours by, and apply the sheet again when
-    it changed. A widget whose window has never been shown (it has no QWindow yet) is not
-    polished yet: it is left alone, its first polish reads the property anyway; touching
-    `style()` before the first paint would cost ~10 ms (PySide6 builds the QStyle enums on
-    first use), and asking `testAttribute(Qt.…)` would build all of `Qt` (see `qtprops`)."""
+    it changed. A widget whose window has never been shown (it has no native window, id 0,
+    yet) is not polished yet: it is left alone, its first polish reads the property anyway.
+    Touching `style()` before the first paint would cost ~10 ms (PySide6 builds the QStyle
+    enums on first use), asking `testAttribute(Qt.…)` would build all of `Qt` (see
+    `qtprops`), and `windowHandle()` the QWindow class (~2 ms)."""
     if widget.property("state") == state:
         return  # most keystrokes: nothing to restyle
     widget.setProperty("state", state)
-    if widget.window().windowHandle() is not None:
+    if widget.window().internalWinId():
         widget.style().unpolish(widget)
         widget.style().polish(widget)
 

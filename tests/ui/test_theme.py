@@ -345,3 +345,28 @@ def test_a_screenshot_run_changes_no_theme_setting(qtbot: QtBot, tmp_path: Path)
     assert win.palette().color(QPalette.ColorRole.Window) == QColor(theme.PALETTES["dark"].window)
     win.close()
     win.shutdown()
+
+
+def test_a_state_set_before_and_after_the_window_shows_is_painted(qtbot: QtBot) -> None:
+    # form.set_state restyles only once the label's window has been shown (a native window
+    # id): before, the first polish reads the property; after, even hidden, it repolishes.
+    from smstester.ui.form import set_state as form_set_state
+
+    top = QWidget()
+    qtbot.addWidget(top)
+    status = QLabel("words", top)
+    status.setStyleSheet('QLabel[state="warn"] { color: #aa5500; } QLabel { color: #000000; }')
+
+    def colour() -> str:
+        return status.palette().color(QPalette.ColorRole.WindowText).name()
+
+    form_set_state(status, "warn")  # never shown: left for the first polish
+    with qtbot.waitExposed(top):
+        top.show()
+    assert colour() == "#aa5500"
+    form_set_state(status, "ok")
+    assert colour() == "#000000"
+    top.hide()
+    form_set_state(status, "warn")  # hidden since: still restyled
+    top.show()
+    assert colour() == "#aa5500"
