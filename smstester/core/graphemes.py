@@ -11,6 +11,7 @@ and the GSM-7 characters in one pass.
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 import unicodedata
@@ -161,15 +162,27 @@ _HANGUL: Final = (
 )
 #: UAX #29 extended grapheme cluster (its Table 1b regex), over the property string. The
 #: common single code point comes first; the rest are tried only when it does not apply.
-_CLUSTER: Final = re.compile(
+_CLUSTER: Final = (
     f"{_u('r')}{_u('n')}|{_u('rnc')}|{_u('p')}*"
     f"(?:{_u('oezs')}|{_HANGUL}|{_u('i')}{_u('i')}|{_u('y')}(?:{_u('e')}*{_u('z')}{_u('y')})*"
     f"|{_u('pi')}){_u('ezs')}*"
 )
 
-#: A run of BMP code points that are each a grapheme of their own (no mark, joiner or CR LF
-#: follows), or else one grapheme: the tokens the property string is scanned in.
-TOKEN: Final = re.compile(f"((?:(?:[ocnOC]|r(?!n))(?![eEzZsS~]))+)|({_CLUSTER.pattern})")
+
+# Both compiled at first use (~1.2 ms each): a GSM-7 text, the window's empty message
+# included, never needs them (core.segments counts those without).
+@functools.cache
+def cluster_regex() -> re.Pattern[str]:
+    """One grapheme (`_CLUSTER`) of the property string."""
+    return re.compile(_CLUSTER)
+
+
+@functools.cache
+def token_regex() -> re.Pattern[str]:
+    """A run of BMP code points that are each a grapheme of their own (no mark, joiner or
+    CR LF follows), or else one grapheme: the tokens the property string is scanned in."""
+    return re.compile(f"((?:(?:[ocnOC]|r(?!n))(?![eEzZsS~]))+)|({_CLUSTER})")
+
 
 #: Caches over the characters seen so far (texts use few distinct characters): character ->
 #: property, and code point -> property letter(s) for ``str.translate``. Replaced, not cleared,
@@ -199,7 +212,7 @@ def props_of(chars: Iterable[str]) -> tuple[set[int], dict[int, str]]:
 def _clusters(text: str) -> list[str]:
     """The property string of each grapheme of *text* (one letter per UTF-16 unit)."""
     _, table = props_of(set(text))
-    return _CLUSTER.findall(text.translate(table))
+    return cluster_regex().findall(text.translate(table))
 
 
 def _starts(text: str, clusters: list[str]) -> list[int]:

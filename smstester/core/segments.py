@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from itertools import compress, count, starmap
 from typing import Final, Literal
 
-from smstester.core.graphemes import SIMPLE, TOKEN, graphemes, props_of
+from smstester.core.graphemes import SIMPLE, graphemes, props_of, token_regex
 from smstester.core.gsm7 import (
     GSM7_BASIC_CHARS,
     GSM7_BASIC_TABLE,
@@ -287,7 +287,7 @@ def _count_ucs2(text: str, chars: set[str], *, blame: bool) -> SegmentInfo:
     multi: list[tuple[int, int]] = []  # UTF-16 range of each grapheme of 2+ units
     bad: list[tuple[int, int]] = []  # Python index range of each culprit grapheme
     biggest = 1
-    for run, cluster in TOKEN.findall(ps):
+    for run, cluster in token_regex().findall(ps):
         if run:
             size = len(run)
             characters += size
