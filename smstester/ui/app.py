@@ -113,8 +113,19 @@ def run(argv: list[str]) -> int:
     window.first_painted.connect(lambda: app.setWindowIcon(_icon()))  # its dialogs' too
     window.show()
     QTimer.singleShot(0, _freeze_start_up_objects)
+    sent: list[bool] = []  # --send: whether the send has started
     if args.send:
-        QTimer.singleShot(0, window.send)
+
+        def send_when_ready() -> None:
+            # Once the saved profiles are read (right after the first paint) and the last
+            # one is in the form: `--send` sends what the window opens with.
+            if window.profiles_pending or window.profiles.tasks.busy:
+                QTimer.singleShot(2, send_when_ready)
+                return
+            sent.append(True)
+            window.send()
+
+        QTimer.singleShot(0, send_when_ready)
     if args.screenshot:
         import time
 
@@ -134,7 +145,7 @@ def run(argv: list[str]) -> int:
                 # (waited for 5 s at most: a slow server does not hold the picture up)
                 or window.profiles.keyring_timer.isActive()
                 or (window.account.checking and time.monotonic() < started + 5.0)
-                or (args.send and (window.in_flight or window.tasks.busy))
+                or (args.send and (not sent or window.in_flight or window.tasks.busy))
             ):
                 QTimer.singleShot(2, shoot)
                 return

@@ -379,3 +379,30 @@ def test_the_last_profile_opens_once_the_window_has_painted(qtbot: QtBot) -> Non
     assert not whole.profiles_pending
     qtbot.waitUntil(lambda: whole.form.test().integration_id == "7", timeout=5000)
     whole.shutdown()
+
+
+def test_send_on_start_sends_the_last_profile_once_it_is_read(tmp_path: Path) -> None:
+    # `smstester --send` sends what the window opens with: the last profile, read right
+    # after the first paint, is in the form by then.
+    config = tmp_path / "config"
+    code = (
+        "import json, sys\n"
+        "from smstester.core.profiles import Profile, ProfileStore\n"
+        "store = ProfileStore()\n"
+        "store.set_last_used(store.create(Profile(name='acme', brand_url='acme.example.com')))\n"
+        "from smstester.cli import main\n"
+        "from smstester.ui.window import MainWindow\n"
+        "seen = []\n"
+        "def send(self):\n"
+        "    seen.append(self.form.test().brand_url)\n"
+        "MainWindow.send = send\n"
+        f"code = main(['--send', '--screenshot', {str(tmp_path / 'shot.png')!r}])\n"
+        "print(json.dumps(seen))\n"
+        "sys.exit(code)\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", SMSTESTER_CONFIG_DIR=str(config))
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["acme.example.com"]
