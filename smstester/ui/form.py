@@ -40,18 +40,20 @@ if TYPE_CHECKING:
 
 
 def set_state(widget: QWidget, state: str) -> None:
-    """Set the `state` property the style sheet colours by, and apply the sheet again when
-    it changed. A widget whose window has never been shown (it has no native window, id 0,
-    yet) is not polished yet: it is left alone, its first polish reads the property anyway.
-    Touching `style()` before the first paint would cost ~10 ms (PySide6 builds the QStyle
-    enums on first use), asking `testAttribute(Qt.…)` would build all of `Qt` (see
-    `qtprops`), and `windowHandle()` the QWindow class (~2 ms)."""
+    """Set the `state` property the widget's style sheet colours by (ui.theme gives the
+    coloured labels one each), and have the sheet read again when it changed: setting the
+    same sheet again makes Qt re-read its rules for the widget if it is polished already (a
+    scroll area polishes what it is given, long before the first paint), or leaves that to
+    its first polish. All of it in C++: `style().unpolish/polish` would build the QStyle
+    enums before the first paint (~10 ms), and asking whether the widget is polished
+    (`testAttribute(Qt.…)`) all of `Qt` (see `qtprops`). A widget with no sheet of its own
+    is not coloured by its state: only the property is set."""
     if widget.property("state") == state:
         return  # most keystrokes: nothing to restyle
     widget.setProperty("state", state)
-    if widget.window().internalWinId():
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+    sheet = widget.styleSheet()
+    if sheet:
+        widget.setStyleSheet(sheet)
 
 
 def system_region() -> str:

@@ -348,8 +348,8 @@ def test_a_screenshot_run_changes_no_theme_setting(qtbot: QtBot, tmp_path: Path)
 
 
 def test_a_state_set_before_and_after_the_window_shows_is_painted(qtbot: QtBot) -> None:
-    # form.set_state restyles only once the label's window has been shown (a native window
-    # id): before, the first polish reads the property; after, even hidden, it repolishes.
+    # form.set_state has the label's own sheet read again: before the first polish that
+    # is left to it; after it (even hidden), the new state's colour is painted at once.
     from smstester.ui.form import set_state as form_set_state
 
     top = QWidget()
