@@ -404,7 +404,8 @@ class MainWindow(QMainWindow):
 
     def open_profiles_when_painted(self, *, restore_last: bool) -> None:
         """Read the saved profiles (`ProfileBar.open`, on a worker) right after the first
-        paint, or when `make_deferred_parts` is called before it. A profile's values have
+        paint, or when `make_deferred_parts` is called before it, or at the warm-up
+        (`WARM_UP_DELAY_MS`) if the window has not painted by then. A profile's values have
         never been in the first paint (they come from the worker a turn of the event loop
         later); asking after it keeps the profile store, the keyring's module and the
         worker's thread off the first paint's path (~8 ms)."""
@@ -1085,7 +1086,11 @@ class MainWindow(QMainWindow):
 
     def _warm_up(self) -> None:
         """Import the HTTP client (httpx), the report and the raw-answer viewer on a worker
-        once the window is up, so that the first send does not pay for it on the UI thread."""
+        once the window is up, so that the first send does not pay for it on the UI thread.
+        A window not painted by then (shown on another workspace, say) reads its saved
+        profiles now all the same."""
+        if not self._painted:
+            self._open_profiles()
         if not self.isVisible():  # never shown, or closed already
             return
 

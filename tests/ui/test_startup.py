@@ -406,3 +406,13 @@ def test_send_on_start_sends_the_last_profile_once_it_is_read(tmp_path: Path) ->
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == ["acme.example.com"]
+
+
+def test_a_window_not_painted_reads_its_profiles_at_the_warm_up(qtbot: QtBot) -> None:
+    # Shown where nothing paints it yet (another workspace): the profiles do not wait for it.
+    win = start_window([])
+    qtbot.addWidget(win)
+    assert win.profiles_pending
+    qtbot.waitUntil(lambda: not win.profiles_pending, timeout=5000)
+    qtbot.waitUntil(lambda: win.profiles.store is not None, timeout=5000)
+    win.shutdown()
