@@ -21,7 +21,7 @@ import functools
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Final
 
-from smstester.ui.qtprops import COLOR_SCHEME_DARK, COLOR_SCHEME_LIGHT, set_qt
+from smstester.ui.qtprops import COLOR_SCHEME_DARK, COLOR_SCHEME_LIGHT
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPalette
@@ -355,7 +355,12 @@ def _apply_application(name: str) -> None:
     hints = QGuiApplication.styleHints()
     if hasattr(hints, "setColorScheme"):  # Qt 6.8: title bars and native dialogs follow
         scheme = COLOR_SCHEME_DARK if name == "dark" else COLOR_SCHEME_LIGHT
-        set_qt(hints, "colorScheme", scheme)  # by name: done before the first paint
+        # By name: done before the first paint. A Qt whose property is not writable (it
+        # has the setter, not the property's WRITE) takes it the usual way.
+        if not hints.setProperty("colorScheme", scheme):
+            from PySide6.QtCore import Qt
+
+            hints.setColorScheme(Qt.ColorScheme(scheme))
     QGuiApplication.setPalette(qt_palette(PALETTES[name]))
     _pass_palette_on()
 

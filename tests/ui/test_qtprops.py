@@ -54,3 +54,16 @@ def test_a_name_that_is_no_enum_property_is_a_bug_said_at_once(qtbot: QtBot) -> 
     with pytest.raises(AttributeError, match="'text'"):
         qtprops.set_qt(label, "text", 0)  # a property, not of an enum
     assert label.dynamicPropertyNames() == []  # and no stray dynamic property made
+
+
+def test_the_colour_scheme_is_taken_by_property_where_qt_has_its_setter(qtbot: QtBot) -> None:
+    # ui.theme sets it by name before the first paint (and by its setter where Qt will not).
+    from PySide6.QtGui import QGuiApplication
+
+    hints = QGuiApplication.styleHints()
+    if not hasattr(hints, "setColorScheme"):
+        pytest.skip("Qt before 6.8 has no colour scheme to set")
+    try:
+        assert hints.setProperty("colorScheme", qtprops.COLOR_SCHEME_LIGHT)
+    finally:
+        hints.unsetColorScheme()
