@@ -38,8 +38,6 @@ ALIGN_TOP: Final = 0x20
 MATCH_CONTAINS: Final = 1
 #: Qt.CaseSensitivity.CaseInsensitive
 CASE_INSENSITIVE: Final = 0
-#: Qt.TextElideMode.ElideNone
-ELIDE_NONE: Final = 3
 #: Qt.ColorScheme values.
 COLOR_SCHEME_LIGHT: Final = 1
 COLOR_SCHEME_DARK: Final = 2

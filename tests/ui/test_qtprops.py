@@ -21,7 +21,6 @@ VALUES = [
     (qtprops.ALIGN_TOP, Qt.AlignmentFlag.AlignTop),
     (qtprops.MATCH_CONTAINS, Qt.MatchFlag.MatchContains),
     (qtprops.CASE_INSENSITIVE, Qt.CaseSensitivity.CaseInsensitive),
-    (qtprops.ELIDE_NONE, Qt.TextElideMode.ElideNone),
     (qtprops.COLOR_SCHEME_LIGHT, Qt.ColorScheme.Light),
     (qtprops.COLOR_SCHEME_DARK, Qt.ColorScheme.Dark),
 ]
